@@ -1,0 +1,20 @@
+//! The polsearch index: schema, analyzers, queries, ranking, facets and snippets.
+//!
+//! This crate knows nothing of HTTP, JSON APIs or tokio, and nothing of how files are
+//! read: the indexer hands it [`record::DocRecord`]s, the CLI and server call
+//! [`search::search`].
+
+pub mod analyzers;
+pub mod error;
+pub mod query;
+pub mod record;
+pub mod schema;
+pub mod search;
+pub mod snippet;
+pub mod store;
+
+pub use error::{CoreError, Result};
+pub use record::{DocRecord, PassageRecord};
+pub use search::{search, Hit, PassageHit, SearchRequest, SearchResponse};
+pub use store::Store;
+pub use tantivy;

@@ -1,0 +1,81 @@
+//! Opening and creating the on-disk index, with the analyzers registered and the schema checked.
+
+use std::path::Path;
+
+use tantivy::directory::MmapDirectory;
+use tantivy::{Index, IndexReader, ReloadPolicy};
+
+use crate::analyzers;
+use crate::error::{CoreError, Result};
+use crate::schema::Fields;
+
+/// An open index and its field handles.
+#[derive(Clone)]
+pub struct Store {
+    pub index: Index,
+    pub fields: Fields,
+}
+
+impl Store {
+    /// Opens the index in `dir`, creating the directory and an empty index if needed.
+    pub fn open_or_create(dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(dir).map_err(|e| CoreError::OpenDir {
+            path: dir.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        let mmap = MmapDirectory::open(dir).map_err(|e| CoreError::OpenDir {
+            path: dir.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        let fields = Fields::build();
+        let index = Index::open_or_create(mmap, fields.schema.clone()).map_err(|e| match e {
+            tantivy::TantivyError::SchemaError(msg) => CoreError::SchemaMismatch {
+                path: dir.display().to_string(),
+                found: msg,
+                expected: crate::schema::SCHEMA_VERSION.to_string(),
+            },
+            other => CoreError::Tantivy(other),
+        })?;
+        analyzers::register(&index);
+        Ok(Store { index, fields })
+    }
+
+    /// Opens an existing index; an empty or missing directory is an error, not a new index.
+    pub fn open(dir: &Path) -> Result<Store> {
+        if !dir.join("meta.json").exists() {
+            return Err(CoreError::OpenDir {
+                path: dir.display().to_string(),
+                reason: "no index here (run `polsearch index` first)".into(),
+            });
+        }
+        let index = Index::open_in_dir(dir).map_err(|e| CoreError::OpenDir {
+            path: dir.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        let fields =
+            Fields::from_schema(&index.schema()).ok_or_else(|| CoreError::SchemaMismatch {
+                path: dir.display().to_string(),
+                found: "an older or foreign schema".into(),
+                expected: crate::schema::SCHEMA_VERSION.to_string(),
+            })?;
+        analyzers::register(&index);
+        Ok(Store { index, fields })
+    }
+
+    /// An in-memory index, for tests.
+    pub fn in_memory() -> Store {
+        let fields = Fields::build();
+        let index = Index::create_in_ram(fields.schema.clone());
+        analyzers::register(&index);
+        Store { index, fields }
+    }
+
+    /// A reader that picks up new commits by itself shortly after they happen.
+    pub fn reader(&self) -> Result<IndexReader> {
+        Ok(self
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?)
+    }
+}

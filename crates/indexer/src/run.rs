@@ -1,0 +1,330 @@
+//! One indexing run: walk the corpus, skip what is unchanged, extract the rest in
+//! parallel (PDFs in isolated workers), and write the index in atomic commits.
+//!
+//! Crash safety comes from two rules. A file's old records are deleted and its new ones
+//! added in the same commit, so any committed state holds each document exactly once.
+//! Each record stores the hash of its file's bytes and of the pipeline, so a run that was
+//! killed simply finds the files it had not committed still "changed" and redoes them.
+
+use std::collections::{HashMap, HashSet};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use polsearch_core::record::{add_document, delete_path, indexed_files};
+use polsearch_core::tantivy::IndexWriter;
+use polsearch_core::{DocRecord, Store};
+use polsearch_extract::{html, jsonl, text, ExtractedDoc, Format, PdfEngine};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::enrich::to_record;
+use crate::error::Result;
+use crate::isolate::{extract_pdf, Isolation};
+use crate::topics::Taxonomy;
+use crate::walk::{corpus_files, CorpusFile};
+
+/// Changes whenever extraction or enrichment changes what a file turns into, so that
+/// upgrading polsearch re-indexes what it would now index differently.
+pub const PIPELINE_VERSION: &str = "pipeline-1";
+
+/// What one run needs to know.
+#[derive(Debug, Clone)]
+pub struct IndexOptions {
+    /// A folder, or a single file (e.g. `docs.jsonl`).
+    pub corpus: PathBuf,
+    pub index_dir: PathBuf,
+    pub taxonomy: Taxonomy,
+    pub isolation: Isolation,
+    /// Extraction threads (and so concurrent PDF workers).
+    pub threads: usize,
+    /// Commit after this many changed files, so a long run keeps its progress if killed.
+    pub commit_every: usize,
+    /// Memory budget of the index writer, in bytes.
+    pub writer_memory: usize,
+}
+
+impl IndexOptions {
+    pub fn new(corpus: PathBuf, index_dir: PathBuf, isolation: Isolation) -> IndexOptions {
+        IndexOptions {
+            corpus,
+            index_dir,
+            taxonomy: Taxonomy::builtin(),
+            isolation,
+            threads: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
+            commit_every: 64,
+            writer_memory: 128 * 1024 * 1024,
+        }
+    }
+}
+
+/// A file (or JSONL line) that yielded no document, and why.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Failure {
+    pub path: String,
+    pub error: String,
+}
+
+/// What a run did. Counts are documents (a JSONL file holds many), except `files_seen`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub files_seen: usize,
+    pub indexed: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+    pub failed: Vec<Failure>,
+    /// PDF pages extracted in this run.
+    pub pages: u64,
+    /// Passages written in this run.
+    pub passages: u64,
+    pub seconds: f64,
+}
+
+/// Receives progress as files are finished; the CLI draws a bar from it.
+pub trait Progress: Sync {
+    fn begin(&self, _files: usize) {}
+    fn file_done(&self, _path: &str) {}
+    fn end(&self) {}
+}
+
+/// Progress that goes nowhere.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+enum Outcome {
+    Unchanged {
+        docs: usize,
+    },
+    Changed {
+        rel: String,
+        records: Vec<DocRecord>,
+        failures: Vec<Failure>,
+        pages: u64,
+    },
+    Failed(Failure),
+}
+
+/// Runs the indexer once over `opts.corpus`.
+pub fn run(opts: &IndexOptions, progress: &dyn Progress) -> Result<Summary> {
+    let started = Instant::now();
+    let files = corpus_files(&opts.corpus, Some(&opts.index_dir))?;
+    let store = Store::open_or_create(&opts.index_dir)?;
+    let existing = {
+        let reader = store.index.reader()?;
+        indexed_files(&reader.searcher(), &store.fields)?
+    };
+    let mut writer: IndexWriter = store.index.writer(opts.writer_memory)?;
+    let fingerprint = format!("{PIPELINE_VERSION}+{}", short(&opts.taxonomy.fingerprint()));
+
+    let mut summary = Summary {
+        files_seen: files.len(),
+        ..Summary::default()
+    };
+    let seen: HashSet<&str> = files.iter().map(|f| f.rel.as_str()).collect();
+    for (path, file) in &existing {
+        if !seen.contains(path.as_str()) {
+            delete_path(&writer, &store.fields, path);
+            summary.removed += file.ids.len();
+        }
+    }
+
+    progress.begin(files.len());
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads.max(1))
+        .build()
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let (tx, rx) = mpsc::sync_channel::<(String, Outcome)>(opts.threads.max(1) * 4);
+    let mut uncommitted = 0usize;
+    let mut last_commit = Instant::now();
+    let result: Result<()> = std::thread::scope(|scope| {
+        let existing = &existing;
+        let fingerprint = fingerprint.as_str();
+        scope.spawn(move || {
+            pool.install(|| {
+                files.par_iter().for_each_with(tx, |tx, file| {
+                    // A bug in enrichment must cost one file, not the run.
+                    let outcome = catch_unwind(AssertUnwindSafe(|| {
+                        process_file(opts, file, existing, fingerprint)
+                    }))
+                    .unwrap_or_else(|p| {
+                        Outcome::Failed(Failure {
+                            path: file.rel.clone(),
+                            error: format!(
+                                "indexer panicked: {}",
+                                polsearch_extract::pdf::panic_message(&p)
+                            ),
+                        })
+                    });
+                    // The receiver only goes away if writing failed; nothing left to do then.
+                    let _ = tx.send((file.rel.clone(), outcome));
+                });
+            });
+        });
+        for (rel, outcome) in rx {
+            match outcome {
+                Outcome::Unchanged { docs } => summary.unchanged += docs,
+                Outcome::Failed(f) => summary.failed.push(f),
+                Outcome::Changed {
+                    rel,
+                    records,
+                    failures,
+                    pages,
+                } => {
+                    delete_path(&writer, &store.fields, &rel);
+                    for r in &records {
+                        add_document(&writer, &store.fields, r)?;
+                        summary.passages += r.passages.len() as u64;
+                    }
+                    summary.indexed += records.len();
+                    summary.pages += pages;
+                    summary.failed.extend(failures);
+                    uncommitted += 1;
+                }
+            }
+            progress.file_done(&rel);
+            if uncommitted >= opts.commit_every
+                || (uncommitted > 0 && last_commit.elapsed() > Duration::from_secs(30))
+            {
+                writer.commit()?;
+                uncommitted = 0;
+                last_commit = Instant::now();
+            }
+        }
+        Ok(())
+    });
+    result?;
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    progress.end();
+    summary.failed.sort_by(|a, b| a.path.cmp(&b.path));
+    summary.seconds = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+    Ok(summary)
+}
+
+fn short(s: &str) -> &str {
+    &s[..s.len().min(16)]
+}
+
+fn process_file(
+    opts: &IndexOptions,
+    file: &CorpusFile,
+    existing: &HashMap<String, polsearch_core::record::IndexedFile>,
+    fingerprint: &str,
+) -> Outcome {
+    let fail = |error: String| {
+        Outcome::Failed(Failure {
+            path: file.rel.clone(),
+            error,
+        })
+    };
+    let bytes = match std::fs::read(&file.abs) {
+        Ok(b) => b,
+        Err(e) => return fail(format!("cannot read file: {e}")),
+    };
+    let hash = format!("{}:{fingerprint}", short(&blake3::hash(&bytes).to_hex()));
+    if let Some(prev) = existing.get(&file.rel) {
+        if prev.hash == hash {
+            return Outcome::Unchanged {
+                docs: prev.ids.len(),
+            };
+        }
+    }
+    // Content decides whether a file is handled as a PDF: a renamed PDF is still isolated.
+    let format = Format::sniff(&file.abs, &bytes[..bytes.len().min(1024)]).unwrap_or(file.format);
+    let kind = format.kind();
+    let rel = file.rel.clone();
+    match format {
+        Format::Pdf => {
+            drop(bytes);
+            match extract_pdf_with_fallback(&opts.isolation, file) {
+                Ok(doc) => {
+                    let pages = doc.page_count.unwrap_or(0) as u64;
+                    let rec = to_record(rel.clone(), &rel, kind, doc, &opts.taxonomy, &hash);
+                    Outcome::Changed {
+                        rel,
+                        records: vec![rec],
+                        failures: Vec::new(),
+                        pages,
+                    }
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Format::Jsonl => {
+            let items = match catch_unwind(AssertUnwindSafe(|| jsonl::extract_jsonl(&bytes))) {
+                Ok(items) => items,
+                Err(_) => return fail("JSON Lines reader panicked".into()),
+            };
+            let mut records = Vec::new();
+            let mut failures = Vec::new();
+            let mut ids = HashSet::new();
+            for item in items {
+                match item {
+                    Ok((id, doc)) => {
+                        if !ids.insert(id.clone()) {
+                            failures.push(Failure {
+                                path: rel.clone(),
+                                error: format!("duplicate id {id}; later record skipped"),
+                            });
+                            continue;
+                        }
+                        records.push(to_record(id, &rel, kind, doc, &opts.taxonomy, &hash));
+                    }
+                    Err(e) => failures.push(Failure {
+                        path: rel.clone(),
+                        error: e.to_string(),
+                    }),
+                }
+            }
+            Outcome::Changed {
+                rel,
+                records,
+                failures,
+                pages: 0,
+            }
+        }
+        Format::Html | Format::Markdown | Format::Text => {
+            let extracted: std::thread::Result<std::result::Result<ExtractedDoc, String>> =
+                catch_unwind(AssertUnwindSafe(|| match format {
+                    Format::Html => html::extract_html(&bytes).map_err(|e| e.to_string()),
+                    Format::Markdown => Ok(text::extract_markdown(&bytes)),
+                    _ => Ok(text::extract_text(&bytes)),
+                }));
+            match extracted {
+                Ok(Ok(doc)) => {
+                    let rec = to_record(rel.clone(), &rel, kind, doc, &opts.taxonomy, &hash);
+                    Outcome::Changed {
+                        rel,
+                        records: vec![rec],
+                        failures: Vec::new(),
+                        pages: 0,
+                    }
+                }
+                Ok(Err(e)) => fail(e),
+                Err(_) => fail("extractor panicked".into()),
+            }
+        }
+    }
+}
+
+/// pdf_oxide first; on any failure (error, crash, timeout) lopdf; both reasons if both fail.
+fn extract_pdf_with_fallback(
+    isolation: &Isolation,
+    file: &CorpusFile,
+) -> std::result::Result<ExtractedDoc, String> {
+    match extract_pdf(isolation, &file.abs, PdfEngine::Oxide) {
+        Ok(doc) => Ok(doc),
+        Err(first) => match extract_pdf(isolation, &file.abs, PdfEngine::Lopdf) {
+            Ok(mut doc) => {
+                doc.warnings
+                    .push(format!("pdf_oxide failed ({first}); text from lopdf"));
+                Ok(doc)
+            }
+            Err(second) if second == first => Err(first),
+            Err(second) => Err(format!("{first}; fallback: {second}")),
+        },
+    }
+}

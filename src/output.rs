@@ -1,0 +1,77 @@
+//! What the CLI prints: the index summary and search results, for people and as JSON.
+
+use polsearch_core::SearchResponse;
+use polsearch_indexer::Summary;
+use serde_json::{json, Value};
+
+pub fn print_summary(s: &Summary) {
+    println!(
+        "{} files seen: {} documents indexed, {} unchanged, {} removed, {} failed; {} pages, {} passages in {:.1} s",
+        s.files_seen,
+        s.indexed,
+        s.unchanged,
+        s.removed,
+        s.failed.len(),
+        s.pages,
+        s.passages,
+        s.seconds
+    );
+    for f in &s.failed {
+        println!("  failed: {}: {}", f.path, f.error);
+    }
+}
+
+/// The `--json` shape: `{"total", "hits": [{"id","title","path","score","topics","passages": [{"page","snippet"}]}]}`.
+pub fn search_json(r: &SearchResponse) -> Value {
+    let hits: Vec<Value> = r
+        .hits
+        .iter()
+        .map(|h| {
+            json!({
+                "id": h.id,
+                "title": h.title,
+                "path": h.path,
+                "url": h.url,
+                "type": h.doc_type,
+                "year": h.year,
+                "language": h.language,
+                "score": h.score,
+                "topics": h.topics,
+                "passages": h.passages.iter().map(|p| json!({
+                    "page": p.page,
+                    "anchor": p.anchor,
+                    "snippet": p.snippet,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({ "total": r.total, "hits": hits })
+}
+
+pub fn print_results(r: &SearchResponse) {
+    println!("{} documents match", r.total);
+    for (i, h) in r.hits.iter().enumerate() {
+        let year = h.year.map(|y| format!(" ({y})")).unwrap_or_default();
+        println!("\n{}. {}{}  [score {:.2}]", i + 1, h.title, year, h.score);
+        println!("   {}   topics: {}", h.path, h.topics.join(", "));
+        for p in &h.passages {
+            let place = match (p.page, &p.anchor) {
+                (Some(n), _) => format!("p. {n}"),
+                (None, Some(a)) => format!("#{a}"),
+                (None, None) => "text".to_string(),
+            };
+            println!("   {place}: {}", terminal_snippet(&p.snippet));
+        }
+    }
+}
+
+/// Snippets are HTML; on a terminal, marks become bold and entities plain characters.
+fn terminal_snippet(html: &str) -> String {
+    html.replace("<mark>", "\x1b[1m")
+        .replace("</mark>", "\x1b[0m")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}

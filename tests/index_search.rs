@@ -1,0 +1,271 @@
+//! End to end: `polsearch index` then `polsearch search` on small corpora made here,
+//! incremental re-indexing, and recovery from a run killed with SIGKILL.
+
+mod common;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use common::*;
+use polsearch_core::record::{passage_counts, stored_documents};
+use polsearch_core::Store;
+use serde_json::Value;
+
+fn index(corpus: &std::path::Path, idx: &std::path::Path) -> Value {
+    run_json(&[
+        "index",
+        "--corpus",
+        path_str(corpus),
+        "--index",
+        path_str(idx),
+        "--json",
+    ])
+}
+
+fn search(idx: &std::path::Path, q: &str) -> Value {
+    run_json(&["search", "--index", path_str(idx), "--json", q])
+}
+
+fn ids(v: &Value) -> Vec<String> {
+    v["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| h["id"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn index_search_edit_delete_reindex() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let corpus = tmp.path().join("corpus");
+    let idx = tmp.path().join("index");
+    write_small_corpus(&corpus);
+
+    let s = index(&corpus, &idx);
+    let keys: Vec<&str> = s
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys.len(), 8, "summary keys: {keys:?}");
+    for k in [
+        "files_seen",
+        "indexed",
+        "unchanged",
+        "removed",
+        "failed",
+        "pages",
+        "passages",
+        "seconds",
+    ] {
+        assert!(s.get(k).is_some(), "missing {k} in {s}");
+    }
+    assert_eq!(s["files_seen"], 4);
+    assert_eq!(s["indexed"], 4);
+    assert_eq!(s["failed"].as_array().map(Vec::len), Some(0), "{s}");
+    assert_eq!(s["pages"], 5);
+
+    // The right document first, with the page that says it.
+    let r = search(&idx, "stormwater green infrastructure");
+    assert_eq!(ids(&r)[0], "pdf/stormwater.pdf", "{r}");
+    let p = &r["hits"][0]["passages"][0];
+    assert_eq!(p["page"], 3, "{r}");
+    assert!(
+        p["snippet"].as_str().unwrap_or("").contains("<mark>"),
+        "{r}"
+    );
+
+    let r = search(&idx, "water shutoffs");
+    assert_eq!(ids(&r)[0], "water-shutoffs.md", "{r}");
+    assert!(r["hits"][0]["passages"][0]["page"].is_null());
+    let topics: Vec<&str> = r["hits"][0]["topics"]
+        .as_array()
+        .expect("topics")
+        .iter()
+        .filter_map(|t| t.as_str())
+        .collect();
+    assert!(
+        topics.contains(&"water"),
+        "top-level topic slugs: {topics:?}"
+    );
+
+    let r = search(&idx, "language access");
+    assert_eq!(ids(&r)[0], "web/welcoming.html", "{r}");
+    assert_eq!(r["hits"][0]["title"], "Welcoming Cities");
+    assert_eq!(r["hits"][0]["passages"][0]["anchor"], "lang", "{r}");
+
+    // Second run: nothing to do.
+    let s = index(&corpus, &idx);
+    assert_eq!(
+        (
+            s["indexed"].as_u64(),
+            s["unchanged"].as_u64(),
+            s["removed"].as_u64()
+        ),
+        (Some(0), Some(4), Some(0))
+    );
+
+    // Edit one file, delete another.
+    std::fs::write(
+        corpus.join("water-shutoffs.md"),
+        "# Water Shutoff Protections\n\nThe moratorium now also covers lead service line replacement grants.\n",
+    )
+    .expect("edit");
+    std::fs::remove_file(corpus.join("pdf/parking.pdf")).expect("delete");
+    let s = index(&corpus, &idx);
+    assert_eq!(s["files_seen"], 3);
+    assert_eq!(
+        (
+            s["indexed"].as_u64(),
+            s["unchanged"].as_u64(),
+            s["removed"].as_u64()
+        ),
+        (Some(1), Some(2), Some(1))
+    );
+
+    assert_eq!(search(&idx, "parking minimums")["total"], 0);
+    let r = search(&idx, "lead service line");
+    assert_eq!(ids(&r)[0], "water-shutoffs.md", "{r}");
+    assert_eq!(
+        search(&idx, "\"income-based water rates\"")["total"],
+        0,
+        "old text of the edited file is gone"
+    );
+}
+
+#[test]
+fn topic_filter_and_bad_query_syntax() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let corpus = tmp.path().join("corpus");
+    let idx = tmp.path().join("index");
+    write_small_corpus(&corpus);
+    index(&corpus, &idx);
+    let r = run_json(&[
+        "search",
+        "--index",
+        path_str(&idx),
+        "--json",
+        "--topic",
+        "water",
+        "water",
+    ]);
+    assert!(ids(&r).contains(&"water-shutoffs.md".to_string()), "{r}");
+    assert!(!ids(&r).contains(&"web/welcoming.html".to_string()), "{r}");
+    // Unbalanced syntax falls back to words instead of failing.
+    let r = search(&idx, "\"stormwater AND (green OR");
+    assert_eq!(ids(&r)[0], "pdf/stormwater.pdf", "{r}");
+}
+
+#[test]
+fn search_without_index_is_a_clear_error() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = run(&[
+        "search",
+        "--index",
+        path_str(&tmp.path().join("none")),
+        "water",
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no index here"), "{err}");
+}
+
+#[test]
+fn broken_pdf_is_reported_and_the_run_goes_on() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let corpus = tmp.path().join("corpus");
+    let idx = tmp.path().join("index");
+    write_small_corpus(&corpus);
+    std::fs::write(
+        corpus.join("pdf/broken.pdf"),
+        b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage",
+    )
+    .expect("write");
+    let s = index(&corpus, &idx);
+    assert_eq!(s["indexed"], 4, "{s}");
+    let failed = s["failed"].as_array().expect("failed list");
+    assert_eq!(failed.len(), 1, "{s}");
+    assert_eq!(failed[0]["path"], "pdf/broken.pdf");
+    assert!(!failed[0]["error"].as_str().unwrap_or("").is_empty());
+}
+
+/// Kills the indexer at several moments and checks the index afterwards: it opens, and a
+/// re-run leaves every document exactly once with its passages exactly once.
+#[test]
+fn killed_run_recovers_with_each_document_once() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let corpus = tmp.path().join("corpus");
+    let idx = tmp.path().join("index");
+    std::fs::create_dir_all(&corpus).expect("mkdir");
+    for i in 0..60 {
+        let body =
+            format!("Brief {i} on stormwater utilities and parking policy in city number {i}.");
+        std::fs::write(
+            corpus.join(format!("brief-{i:03}.pdf")),
+            pdf(Some(&format!("Brief {i}")), &[&[&body], &[&body]]),
+        )
+        .expect("write");
+        std::fs::write(
+            corpus.join(format!("note-{i:03}.md")),
+            format!("# Note {i}\n\n{body}\n"),
+        )
+        .expect("write");
+    }
+    for delay_ms in [300u64, 900, 1800] {
+        let mut child = bin()
+            .args([
+                "index",
+                "--corpus",
+                path_str(&corpus),
+                "--index",
+                path_str(&idx),
+                "--json",
+                "--commit-every",
+                "7",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        if idx.join("meta.json").exists() {
+            let store = Store::open(&idx).expect("index opens after a kill");
+            let searcher = store.index.reader().expect("reader").searcher();
+            assert_exactly_once(&stored_documents(&searcher, &store.fields).expect("docs"));
+        }
+    }
+    let s = index(&corpus, &idx);
+    assert_eq!(s["failed"].as_array().map(Vec::len), Some(0), "{s}");
+    let total = s["indexed"].as_u64().unwrap_or(0) + s["unchanged"].as_u64().unwrap_or(0);
+    assert_eq!(total, 120, "{s}");
+    let store = Store::open(&idx).expect("open");
+    let searcher = store.index.reader().expect("reader").searcher();
+    let docs = stored_documents(&searcher, &store.fields).expect("docs");
+    assert_eq!(docs.len(), 120);
+    assert_exactly_once(&docs);
+    let passages = passage_counts(&searcher, &store.fields).expect("passages");
+    for d in &docs {
+        let want = if d.id.ends_with(".pdf") { 2 } else { 1 };
+        assert_eq!(
+            passages.get(&d.id).copied(),
+            Some(want),
+            "passages of {}",
+            d.id
+        );
+    }
+    let again = index(&corpus, &idx);
+    assert_eq!(again["unchanged"], 120, "{again}");
+}
+
+fn assert_exactly_once(docs: &[polsearch_core::record::StoredDoc]) {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for d in docs {
+        *seen.entry(d.id.as_str()).or_default() += 1;
+    }
+    let dups: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(dups.is_empty(), "duplicated documents: {dups:?}");
+}
