@@ -29,25 +29,19 @@ pub enum Command {
     Index(IndexArgs),
     /// Search an index from the command line.
     Search(SearchArgs),
+    /// Index the corpus incrementally, then serve the search API over HTTP.
+    Serve(ServeArgs),
     /// Internal: extract one PDF in an isolated worker process.
     #[command(hide = true)]
     ExtractWorker(WorkerArgs),
 }
 
+/// How files are turned into index records; shared by `index` and `serve`.
 #[derive(Debug, Args)]
-pub struct IndexArgs {
-    /// Folder (or single file, e.g. docs.jsonl) to index.
-    #[arg(long, env = "POLSEARCH_CORPUS", default_value = "corpus")]
-    pub corpus: PathBuf,
-    /// Where the index lives.
-    #[arg(long, env = "POLSEARCH_INDEX", default_value = "index")]
-    pub index: PathBuf,
+pub struct PipelineArgs {
     /// Topic taxonomy (TOML); default: config/topics.toml if present, else the built-in copy.
     #[arg(long, env = "POLSEARCH_TOPICS")]
     pub topics: Option<PathBuf>,
-    /// Print the summary as one JSON object.
-    #[arg(long)]
-    pub json: bool,
     /// Seconds one PDF may take before its worker is killed.
     #[arg(long, env = "POLSEARCH_PDF_TIMEOUT", default_value_t = 30)]
     pub pdf_timeout: u64,
@@ -63,20 +57,72 @@ pub struct IndexArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Folder (or single file, e.g. docs.jsonl) to index.
+    #[arg(long, env = "POLSEARCH_CORPUS", default_value = "corpus")]
+    pub corpus: PathBuf,
+    /// Where the index lives.
+    #[arg(long, env = "POLSEARCH_INDEX", default_value = "index")]
+    pub index: PathBuf,
+    /// Print the summary as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Folder (or single file) to index and serve files from; uploads are stored here.
+    #[arg(long, env = "POLSEARCH_CORPUS", default_value = "corpus")]
+    pub corpus: PathBuf,
+    /// Where the index lives.
+    #[arg(long, env = "POLSEARCH_INDEX", default_value = "index")]
+    pub index: PathBuf,
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "POLSEARCH_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// Serve the index as it is, without indexing the corpus first.
+    #[arg(long)]
+    pub no_index: bool,
+    /// Largest upload accepted by `POST /api/documents`, in MiB.
+    #[arg(long, env = "POLSEARCH_MAX_UPLOAD_MB", default_value_t = 64)]
+    pub max_upload_mb: usize,
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+}
+
+#[derive(Debug, Args)]
 pub struct SearchArgs {
     #[arg(long, env = "POLSEARCH_INDEX", default_value = "index")]
     pub index: PathBuf,
     /// How many documents to show.
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
+    /// Skip this many documents.
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
     /// Only documents under this topic (repeatable: any of them).
     #[arg(long = "topic")]
     pub topics: Vec<String>,
-    /// Print results as JSON.
+    /// Only documents of this type (repeatable).
+    #[arg(long = "type")]
+    pub types: Vec<String>,
+    /// Only documents in this language, e.g. `es` (repeatable).
+    #[arg(long = "lang")]
+    pub languages: Vec<String>,
+    /// Only documents about this place, e.g. `Austin, TX` (repeatable).
+    #[arg(long = "place")]
+    pub places: Vec<String>,
+    #[arg(long)]
+    pub year_min: Option<u64>,
+    #[arg(long)]
+    pub year_max: Option<u64>,
+    /// Print results as JSON (the same shape as `GET /api/search`).
     #[arg(long)]
     pub json: bool,
-    /// The query: words, "quoted phrases", -exclusions, OR.
-    #[arg(required = true, num_args = 1..)]
+    /// The query: words, "quoted phrases", -exclusions, OR, title:/topic:/type:/year:/lang:.
+    #[arg(num_args = 0..)]
     pub query: Vec<String>,
 }
 
@@ -91,6 +137,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Index(a) => index(a),
         Command::Search(a) => search(a),
+        Command::Serve(a) => crate::serve::serve(a),
         Command::ExtractWorker(a) => {
             let engine = PdfEngine::parse(&a.engine).unwrap_or(PdfEngine::Oxide);
             let code = polsearch_indexer::isolate::worker_main(&a.path, engine);
@@ -117,22 +164,33 @@ pub fn load_taxonomy(path: Option<&PathBuf>) -> Result<Taxonomy> {
     }
 }
 
-fn index(a: IndexArgs) -> Result<ExitCode> {
+/// Indexing options for `corpus` into `index`, PDFs extracted by worker processes of this
+/// very binary.
+pub fn index_options(
+    corpus: &std::path::Path,
+    index: &std::path::Path,
+    p: &PipelineArgs,
+) -> Result<IndexOptions> {
     let exe = std::env::current_exe().context("locating the polsearch binary for PDF workers")?;
     let isolation = Isolation::Subprocess {
         worker: WorkerCommand {
             program: exe,
             args: vec!["extract-worker".into()],
         },
-        timeout: Duration::from_secs(a.pdf_timeout.max(1)),
-        memory_limit: a.pdf_memory_mb.saturating_mul(1024 * 1024),
+        timeout: Duration::from_secs(p.pdf_timeout.max(1)),
+        memory_limit: p.pdf_memory_mb.saturating_mul(1024 * 1024),
     };
-    let mut opts = IndexOptions::new(a.corpus.clone(), a.index.clone(), isolation);
-    opts.taxonomy = load_taxonomy(a.topics.as_ref())?;
-    opts.commit_every = a.commit_every.max(1);
-    if let Some(t) = a.threads {
+    let mut opts = IndexOptions::new(corpus.to_path_buf(), index.to_path_buf(), isolation);
+    opts.taxonomy = load_taxonomy(p.topics.as_ref())?;
+    opts.commit_every = p.commit_every.max(1);
+    if let Some(t) = p.threads {
         opts.threads = t.max(1);
     }
+    Ok(opts)
+}
+
+fn index(a: IndexArgs) -> Result<ExitCode> {
+    let opts = index_options(&a.corpus, &a.index, &a.pipeline)?;
     let bar = progress::Bar::new(!a.json);
     let summary = polsearch_indexer::run(&opts, &bar)
         .with_context(|| format!("indexing {} into {}", a.corpus.display(), a.index.display()))?;
@@ -149,13 +207,19 @@ fn search(a: SearchArgs) -> Result<ExitCode> {
     let reader = store.index.reader()?;
     let req = SearchRequest {
         query: a.query.join(" "),
-        topics: a.topics.clone(),
+        topics: a.topics,
+        types: a.types,
+        languages: a.languages,
+        places: a.places,
+        year_min: a.year_min,
+        year_max: a.year_max,
         limit: a.limit,
+        offset: a.offset,
         ..SearchRequest::default()
     };
     let resp = polsearch_core::search(&store, &reader.searcher(), &req)?;
     if a.json {
-        println!("{}", serde_json::to_string(&output::search_json(&resp))?);
+        println!("{}", serde_json::to_string(&output::search_json(&resp)?)?);
     } else {
         output::print_results(&resp);
     }

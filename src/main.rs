@@ -3,6 +3,7 @@
 mod cli;
 mod output;
 mod progress;
+mod serve;
 
 use std::process::ExitCode;
 

@@ -2,10 +2,18 @@
 
 use polsearch_core::SearchResponse;
 use polsearch_indexer::Summary;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 pub fn print_summary(s: &Summary) {
-    println!(
+    println!("{}", summary_line(s));
+    for f in &s.failed {
+        println!("  failed: {}: {}", f.path, f.error);
+    }
+}
+
+/// The summary in one line.
+pub fn summary_line(s: &Summary) -> String {
+    format!(
         "{} files seen: {} documents indexed, {} unchanged, {} removed, {} failed; {} pages, {} passages in {:.1} s",
         s.files_seen,
         s.indexed,
@@ -15,37 +23,12 @@ pub fn print_summary(s: &Summary) {
         s.pages,
         s.passages,
         s.seconds
-    );
-    for f in &s.failed {
-        println!("  failed: {}: {}", f.path, f.error);
-    }
+    )
 }
 
-/// The `--json` shape: `{"total", "hits": [{"id","title","path","score","topics","passages": [{"page","snippet"}]}]}`.
-pub fn search_json(r: &SearchResponse) -> Value {
-    let hits: Vec<Value> = r
-        .hits
-        .iter()
-        .map(|h| {
-            json!({
-                "id": h.id,
-                "title": h.title,
-                "path": h.path,
-                "url": h.url,
-                "type": h.doc_type,
-                "year": h.year,
-                "language": h.language,
-                "score": h.score,
-                "topics": h.topics,
-                "passages": h.passages.iter().map(|p| json!({
-                    "page": p.page,
-                    "anchor": p.anchor,
-                    "snippet": p.snippet,
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    json!({ "total": r.total, "hits": hits })
+/// The `--json` shape: exactly what `GET /api/search` returns.
+pub fn search_json(r: &SearchResponse) -> serde_json::Result<Value> {
+    serde_json::to_value(r)
 }
 
 pub fn print_results(r: &SearchResponse) {

@@ -48,7 +48,7 @@ impl Analyzer {
         }
     }
 
-    fn build(self) -> TextAnalyzer {
+    pub(crate) fn build(self) -> TextAnalyzer {
         let base = TextAnalyzer::builder(SimpleTokenizer::default())
             .filter(RemoveLongFilter::limit(40))
             .filter(LowerCaser)

@@ -5,16 +5,22 @@
 //! [`search::search`].
 
 pub mod analyzers;
+pub mod documents;
 pub mod error;
+pub mod links;
 pub mod query;
 pub mod record;
 pub mod schema;
 pub mod search;
 pub mod snippet;
+pub mod stopwords;
 pub mod store;
+pub mod suggest;
+pub mod syntax;
 
 pub use error::{CoreError, Result};
 pub use record::{DocRecord, PassageRecord};
-pub use search::{search, Hit, PassageHit, SearchRequest, SearchResponse};
+pub use search::{search, FacetCount, Facets, Hit, PassageHit, SearchRequest, SearchResponse};
 pub use store::Store;
+pub use suggest::{Suggester, Suggestion};
 pub use tantivy;

@@ -10,7 +10,10 @@ use tantivy::{IndexWriter, Searcher, TantivyDocument, Term};
 
 use crate::analyzers::Analyzer;
 use crate::error::Result;
-use crate::schema::{Fields, KIND_DOC, KIND_PASSAGE};
+use crate::schema::{
+    facet_value, Fields, FACET_LANGUAGE, FACET_PLACE, FACET_TYPE, FACET_YEAR, KIND_DOC,
+    KIND_PASSAGE,
+};
 
 /// A document ready to index.
 #[derive(Debug, Clone, Default)]
@@ -31,6 +34,8 @@ pub struct DocRecord {
     pub language: String,
     /// Facet paths such as `/water` or `/water/affordability`.
     pub topics: Vec<String>,
+    /// Places the document is about, as `City, ST` or `ST`.
+    pub places: Vec<String>,
     pub has_text: bool,
     pub pages: Option<u64>,
     /// Content hash plus pipeline fingerprint: equal means nothing to redo.
@@ -109,11 +114,18 @@ fn common_fields(doc: &mut TantivyDocument, f: &Fields, rec: &DocRecord) {
     doc.add_text(f.id, &rec.id);
     doc.add_text(f.path, &rec.path);
     doc.add_text(f.language, &rec.language);
+    doc.add_facet(f.facets, facet_value(FACET_LANGUAGE, &rec.language));
     if let Some(t) = &rec.doc_type {
         doc.add_text(f.doc_type, t);
+        doc.add_facet(f.facets, facet_value(FACET_TYPE, t));
     }
     if let Some(y) = rec.year {
         doc.add_u64(f.year, y);
+        doc.add_facet(f.facets, facet_value(FACET_YEAR, &y.to_string()));
+    }
+    for p in &rec.places {
+        doc.add_text(f.place, p);
+        doc.add_facet(f.facets, facet_value(FACET_PLACE, p));
     }
     for t in &rec.topics {
         if let Ok(facet) = Facet::from_text(t) {

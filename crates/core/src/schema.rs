@@ -19,7 +19,7 @@ use tantivy::schema::{
 use crate::analyzers::Analyzer;
 
 /// Bumped whenever fields change meaning; an index built by another version is refused.
-pub const SCHEMA_VERSION: &str = "polsearch-schema-1";
+pub const SCHEMA_VERSION: &str = "polsearch-schema-2";
 
 pub const KIND_DOC: &str = "doc";
 pub const KIND_PASSAGE: &str = "passage";
@@ -78,6 +78,11 @@ pub struct Fields {
     pub date: Field,
     pub language: Field,
     pub topics: Field,
+    /// Places a document is about (`Austin, TX`, `TX`), stored for display.
+    pub place: Field,
+    /// Every filter value as a facet (`/type/report`, `/language/es`, `/year/2021`,
+    /// `/place/Austin, TX`), so one facet collector counts them all.
+    pub facets: Field,
     pub has_text: Field,
     pub pages: Field,
     pub page: Field,
@@ -140,6 +145,8 @@ impl Fields {
             "topics",
             tantivy::schema::FacetOptions::default().set_stored(),
         );
+        let place = b.add_text_field("place", STRING | STORED);
+        let facets = b.add_facet_field("facets", tantivy::schema::FacetOptions::default());
         let has_text = b.add_bool_field("has_text", INDEXED | STORED | FAST);
         let pages = b.add_u64_field("pages", STORED);
         let page = b.add_u64_field("page", STORED | FAST);
@@ -165,6 +172,8 @@ impl Fields {
             date,
             language,
             topics,
+            place,
+            facets,
             has_text,
             pages,
             page,
@@ -190,6 +199,17 @@ impl Fields {
                 .collect::<Vec<_>>();
         same.then_some(expected)
     }
+}
+
+/// Facet dimensions in the `facets` field, as the API names them.
+pub const FACET_TYPE: &str = "type";
+pub const FACET_LANGUAGE: &str = "language";
+pub const FACET_YEAR: &str = "year";
+pub const FACET_PLACE: &str = "place";
+
+/// The facet for one value of a dimension; values may contain `/` or `,`.
+pub fn facet_value(dimension: &str, value: &str) -> tantivy::schema::Facet {
+    tantivy::schema::Facet::from_path([dimension, value])
 }
 
 /// A stored facet as a readable path (`/water/affordability`); tantivy stores facets with

@@ -1,35 +1,51 @@
-//! Document search: ranked documents, each with its best passages and their snippets, plus
-//! topic facet counts. The CLI and (later) the HTTP API both call [`search`], so they rank
+//! Document search: ranked documents, each with its best passages and their snippets, and
+//! disjunctive facet counts. The CLI and the HTTP API both call [`search`], so they rank
 //! the same way.
+//!
+//! Results are documents, never pages: a 200-page briefing book is one hit that carries its
+//! best pages. Facet counts count documents too, and each facet's counts reflect the query
+//! and every *other* facet's selection, so choosing one topic does not zero the others.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use crate::error::{CoreError, Result};
-use crate::query::{document_query, passage_query};
-use crate::schema::{Fields, KIND_DOC, KIND_PASSAGE};
+use crate::links;
+use crate::query::{document_text_query, exclusions, passage_text_query};
+use crate::schema::{
+    facet_value, Fields, FACET_LANGUAGE, FACET_PLACE, FACET_TYPE, FACET_YEAR, KIND_DOC,
+    KIND_PASSAGE,
+};
 use crate::snippet;
 use crate::store::Store;
+use crate::syntax::{self, ParsedQuery};
 
 /// Upper bound on `limit`, so one request cannot ask for the whole library.
 pub const MAX_LIMIT: usize = 100;
+/// Upper bound on `offset`: deeper pages cost memory proportional to the offset and nobody
+/// reads them.
+pub const MAX_OFFSET: usize = 10_000;
+/// Upper bound on passages per hit.
+pub const MAX_PASSAGES: usize = 10;
 const SNIPPET_CHARS: usize = 220;
 
-/// A search as a user asked for it.
+/// A search as a user asked for it. Within one facet the values are alternatives (OR);
+/// across facets all must hold (AND).
 #[derive(Debug, Clone)]
 pub struct SearchRequest {
-    /// What the user typed; empty browses everything, newest first.
+    /// What the user typed (see [`crate::syntax`]); empty browses everything, newest first.
     pub query: String,
-    /// Topic slugs or paths (`water`, `water/affordability`); any of them matches.
+    /// Topic slugs or paths (`water`, `water/affordability`).
     pub topics: Vec<String>,
     pub types: Vec<String>,
     pub languages: Vec<String>,
+    pub places: Vec<String>,
     pub year_min: Option<u64>,
     pub year_max: Option<u64>,
     pub limit: usize,
@@ -45,6 +61,7 @@ impl Default for SearchRequest {
             topics: Vec::new(),
             types: Vec::new(),
             languages: Vec::new(),
+            places: Vec::new(),
             year_min: None,
             year_max: None,
             limit: 10,
@@ -56,25 +73,57 @@ impl Default for SearchRequest {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResponse {
+    /// The query as received.
+    pub query: String,
     /// Number of matching documents.
     pub total: usize,
+    /// Time spent in the search, in milliseconds.
+    pub took_ms: f64,
     pub hits: Vec<Hit>,
-    /// Document counts per top-level topic for this query and the other filters.
-    pub topic_counts: Vec<(String, u64)>,
+    pub facets: Facets,
+}
+
+/// Document counts per facet value.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Facets {
+    /// Top-level topics, plus the subtopics of each selected topic (`water/affordability`).
+    pub topic: Vec<FacetCount>,
+    #[serde(rename = "type")]
+    pub doc_type: Vec<FacetCount>,
+    /// Newest first.
+    pub year: Vec<FacetCount>,
+    pub language: Vec<FacetCount>,
+    pub place: Vec<FacetCount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
     pub id: String,
     pub title: String,
+    /// Corpus-relative path of the source file.
     pub path: String,
+    /// The canonical web address, else where the server serves the file; `None` for JSONL
+    /// records without an address.
     pub url: Option<String>,
+    /// `pdf`, `html`, `markdown`, `text` or `jsonl`.
+    pub source: String,
+    #[serde(rename = "type")]
     pub doc_type: Option<String>,
     pub year: Option<u64>,
     pub language: String,
     /// Top-level topic slugs.
     pub topics: Vec<String>,
+    pub places: Vec<String>,
+    pub pages: Option<u64>,
     pub score: f32,
+    /// The best passage's snippet (or the description's opening when no passage matched).
+    pub snippet: Option<String>,
     pub passages: Vec<PassageHit>,
 }
 
@@ -83,9 +132,46 @@ pub struct PassageHit {
     /// 1-based PDF page; `None` for sections.
     pub page: Option<u64>,
     pub anchor: Option<String>,
+    pub heading: Option<String>,
     /// Escaped HTML with `<mark>` around matched terms.
     pub snippet: String,
+    /// Deep link to the page or section.
+    pub url: Option<String>,
     pub score: f32,
+}
+
+/// One facet dimension a request can select values of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dim {
+    Topic,
+    Type,
+    Language,
+    Year,
+    Place,
+}
+
+const DIMS: [Dim; 5] = [Dim::Topic, Dim::Type, Dim::Language, Dim::Year, Dim::Place];
+
+impl Dim {
+    fn facet_root(self) -> Option<&'static str> {
+        match self {
+            Dim::Topic => None,
+            Dim::Type => Some(FACET_TYPE),
+            Dim::Language => Some(FACET_LANGUAGE),
+            Dim::Year => Some(FACET_YEAR),
+            Dim::Place => Some(FACET_PLACE),
+        }
+    }
+
+    fn selected(self, req: &SearchRequest) -> bool {
+        match self {
+            Dim::Topic => !req.topics.is_empty(),
+            Dim::Type => !req.types.is_empty(),
+            Dim::Language => !req.languages.is_empty(),
+            Dim::Year => req.year_min.is_some() || req.year_max.is_some(),
+            Dim::Place => !req.places.is_empty(),
+        }
+    }
 }
 
 fn term_query(term: Term) -> Box<dyn Query> {
@@ -98,85 +184,151 @@ fn any_of(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     ))
 }
 
-fn topic_facet(t: &str) -> Option<Facet> {
-    let t = t.trim().trim_matches('/');
+/// `water` or `/water/affordability` as a facet; `None` for an empty or unreadable value.
+pub fn topic_facet(t: &str) -> Option<Facet> {
+    let t = t.trim().trim_matches('/').to_lowercase();
     if t.is_empty() {
         return None;
     }
     Facet::from_text(&format!("/{t}")).ok()
 }
 
-/// Filter clauses for the request's facets; `skip_topics` leaves the topic filter out, for
-/// counting topics disjunctively (choosing one topic must not hide the others' counts).
-fn filters(f: &Fields, req: &SearchRequest, skip_topics: bool) -> Vec<(Occur, Box<dyn Query>)> {
-    let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    if !skip_topics && !req.topics.is_empty() {
-        let qs = req
-            .topics
+fn topic_filter(f: &Fields, topics: &[String]) -> Box<dyn Query> {
+    any_of(
+        topics
             .iter()
             .filter_map(|t| topic_facet(t))
             .map(|facet| term_query(Term::from_facet(f.topics, &facet)))
-            .collect();
-        out.push((Occur::Must, any_of(qs)));
-    }
-    if !req.types.is_empty() {
-        let qs = req
-            .types
+            .collect(),
+    )
+}
+
+fn value_filter(f: &Fields, dim: &str, values: &[String]) -> Box<dyn Query> {
+    any_of(
+        values
             .iter()
-            .map(|t| term_query(Term::from_field_text(f.doc_type, t)))
-            .collect();
-        out.push((Occur::Must, any_of(qs)));
-    }
-    if !req.languages.is_empty() {
-        let qs = req
-            .languages
-            .iter()
-            .map(|t| term_query(Term::from_field_text(f.language, t)))
-            .collect();
-        out.push((Occur::Must, any_of(qs)));
-    }
-    if req.year_min.is_some() || req.year_max.is_some() {
-        let lo = req.year_min.unwrap_or(0);
-        let hi = req.year_max.unwrap_or(u64::MAX);
-        out.push((
-            Occur::Must,
-            Box::new(RangeQuery::new(
-                std::ops::Bound::Included(Term::from_field_u64(f.year, lo)),
-                std::ops::Bound::Included(Term::from_field_u64(f.year, hi)),
-            )),
-        ));
+            .map(|v| term_query(Term::from_facet(f.facets, &facet_value(dim, v.trim()))))
+            .collect(),
+    )
+}
+
+fn year_filter(f: &Fields, lo: u64, hi: u64) -> Box<dyn Query> {
+    Box::new(RangeQuery::new(
+        std::ops::Bound::Included(Term::from_field_u64(f.year, lo)),
+        std::ops::Bound::Included(Term::from_field_u64(f.year, hi)),
+    ))
+}
+
+/// Filter clauses of the request's facet selections, leaving out `skip` (for counting that
+/// facet disjunctively).
+fn request_filters(f: &Fields, req: &SearchRequest, skip: Option<Dim>) -> Vec<Box<dyn Query>> {
+    let mut out = Vec::new();
+    for dim in DIMS {
+        if Some(dim) == skip || !dim.selected(req) {
+            continue;
+        }
+        out.push(match dim {
+            Dim::Topic => topic_filter(f, &req.topics),
+            Dim::Type => value_filter(f, FACET_TYPE, &req.types),
+            Dim::Language => value_filter(f, FACET_LANGUAGE, &req.languages),
+            Dim::Place => value_filter(f, FACET_PLACE, &req.places),
+            Dim::Year => year_filter(
+                f,
+                req.year_min.unwrap_or(0),
+                req.year_max.unwrap_or(u64::MAX),
+            ),
+        });
     }
     out
 }
 
-fn doc_query(store: &Store, req: &SearchRequest, skip_topics: bool) -> Box<dyn Query> {
-    let f = &store.fields;
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
-        Occur::Must,
-        term_query(Term::from_field_text(f.kind, KIND_DOC)),
-    )];
-    if !req.query.trim().is_empty() {
-        clauses.push((Occur::Must, document_query(&store.index, f, &req.query)));
+/// Filters written in the query itself (`topic:water year:2020`): they always apply.
+fn query_filters(f: &Fields, q: &ParsedQuery) -> Vec<Box<dyn Query>> {
+    let mut out = Vec::new();
+    for t in &q.topics {
+        out.push(topic_filter(f, std::slice::from_ref(t)));
     }
-    clauses.extend(filters(f, req, skip_topics));
-    Box::new(BooleanQuery::new(clauses))
+    if !q.types.is_empty() {
+        out.push(value_filter(f, FACET_TYPE, &q.types));
+    }
+    if !q.languages.is_empty() {
+        out.push(value_filter(f, FACET_LANGUAGE, &q.languages));
+    }
+    for &(lo, hi) in &q.years {
+        out.push(year_filter(f, lo, hi));
+    }
+    out
 }
 
-/// Runs a search. The limit is capped at [`MAX_LIMIT`].
-pub fn search(store: &Store, searcher: &Searcher, req: &SearchRequest) -> Result<SearchResponse> {
-    let f = &store.fields;
-    if req
-        .year_min
-        .zip(req.year_max)
-        .is_some_and(|(lo, hi)| lo > hi)
-    {
-        return Err(CoreError::InvalidRequest(
-            "year_min is after year_max".into(),
-        ));
+/// The parts of a search that do not depend on which facet is being counted.
+struct Prepared {
+    parsed: ParsedQuery,
+    text: Option<Box<dyn Query>>,
+    excluded: Vec<(Occur, Box<dyn Query>)>,
+    query_filters: Vec<Box<dyn Query>>,
+}
+
+impl Prepared {
+    fn new(store: &Store, text: &str) -> Prepared {
+        let parsed = syntax::parse(text);
+        let f = &store.fields;
+        Prepared {
+            text: document_text_query(&store.index, f, &parsed),
+            excluded: exclusions(&store.index, f, &parsed),
+            query_filters: query_filters(f, &parsed),
+            parsed,
+        }
     }
+
+    fn doc_query(&self, f: &Fields, req: &SearchRequest, skip: Option<Dim>) -> Box<dyn Query> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Must,
+            term_query(Term::from_field_text(f.kind, KIND_DOC)),
+        )];
+        if let Some(t) = &self.text {
+            clauses.push((Occur::Must, t.box_clone()));
+        }
+        clauses.extend(self.excluded.iter().map(|(o, q)| (*o, q.box_clone())));
+        clauses.extend(
+            self.query_filters
+                .iter()
+                .map(|q| (Occur::Must, q.box_clone())),
+        );
+        clauses.extend(
+            request_filters(f, req, skip)
+                .into_iter()
+                .map(|q| (Occur::Must, q)),
+        );
+        Box::new(BooleanQuery::new(clauses))
+    }
+}
+
+/// Checks a request's values; the error names the parameter at fault.
+pub fn validate(req: &SearchRequest) -> Result<()> {
+    if let (Some(lo), Some(hi)) = (req.year_min, req.year_max) {
+        if lo > hi {
+            return Err(CoreError::InvalidRequest(format!(
+                "year_min ({lo}) is after year_max ({hi})"
+            )));
+        }
+    }
+    if req.offset > MAX_OFFSET {
+        return Err(CoreError::InvalidRequest(format!(
+            "offset must be at most {MAX_OFFSET}"
+        )));
+    }
+    Ok(())
+}
+
+/// Runs a search. `limit` is capped at [`MAX_LIMIT`], passages at [`MAX_PASSAGES`].
+pub fn search(store: &Store, searcher: &Searcher, req: &SearchRequest) -> Result<SearchResponse> {
+    let started = std::time::Instant::now();
+    validate(req)?;
+    let f = &store.fields;
     let limit = req.limit.clamp(1, MAX_LIMIT);
-    let browse = req.query.trim().is_empty();
-    let query = doc_query(store, req, false);
+    let prepared = Prepared::new(store, &req.query);
+    let browse = prepared.text.is_none();
+    let query = prepared.doc_query(f, req, None);
     let window = TopDocs::with_limit(limit).and_offset(req.offset);
 
     let (addrs, total): (Vec<(f32, DocAddress)>, usize) = if browse {
@@ -184,62 +336,194 @@ pub fn search(store: &Store, searcher: &Searcher, req: &SearchRequest) -> Result
             &query,
             &(window.order_by_u64_field("year", Order::Desc), Count),
         )?;
-        (
-            top.into_iter()
-                .map(|(y, a)| (y.unwrap_or(0) as f32, a))
-                .collect(),
-            total,
-        )
+        (top.into_iter().map(|(_, a)| (0.0, a)).collect(), total)
     } else {
         searcher.search(&query, &(window.order_by_score(), Count))?
     };
 
-    let topic_counts = count_topics(store, searcher, req)?;
-    let pquery = (!browse).then(|| passage_query(&store.index, f, &req.query));
+    let facets = count_facets(store, searcher, &prepared, req)?;
+    let pquery = passage_text_query(&store.index, f, &prepared.parsed);
     let generators = match &pquery {
         Some(q) => Some(snippet_generators(searcher, f, q.as_ref())?),
         None => None,
     };
+    let n_passages = req.passages.min(MAX_PASSAGES);
 
     let mut hits = Vec::with_capacity(addrs.len());
     for (score, addr) in addrs {
         let doc: TantivyDocument = searcher.doc(addr)?;
-        let mut hit = hit_from_doc(f, &doc, if browse { 0.0 } else { score });
-        hit.passages = match (&pquery, &generators) {
-            (Some(q), Some(g)) => {
-                best_passages(store, searcher, &hit.id, q.as_ref(), g, req.passages)?
-            }
-            _ => Vec::new(),
-        };
-        if hit.passages.is_empty() && req.passages > 0 {
-            if let Some(p) = first_passage(store, searcher, &hit.id)? {
+        let mut hit = hit_from_doc(f, &doc, score);
+        if let (Some(q), Some(g)) = (&pquery, &generators) {
+            hit.passages = best_passages(store, searcher, &hit, q.as_ref(), g, n_passages)?;
+        }
+        if hit.passages.is_empty() && n_passages > 0 {
+            if let Some(p) = first_passage(store, searcher, &hit)? {
                 hit.passages.push(p);
             }
         }
+        hit.snippet = hit.passages.first().map(|p| p.snippet.clone()).or_else(|| {
+            doc.get_first(f.description)
+                .and_then(|v| v.as_str())
+                .map(|d| snippet::lead(d, SNIPPET_CHARS))
+        });
         hits.push(hit);
     }
     Ok(SearchResponse {
+        query: req.query.clone(),
         total,
+        took_ms: (started.elapsed().as_secs_f64() * 1e5).round() / 100.0,
         hits,
-        topic_counts,
+        facets,
     })
 }
 
-fn count_topics(
+/// Facet counts: one search for every facet without a selection, and one per selected facet
+/// with its own selection left out.
+fn count_facets(
     store: &Store,
     searcher: &Searcher,
+    prepared: &Prepared,
     req: &SearchRequest,
-) -> Result<Vec<(String, u64)>> {
-    let query = doc_query(store, req, true);
-    let mut fc = FacetCollector::for_field("topics");
-    fc.add_facet(Facet::root());
-    let counts = searcher.search(&query, &fc)?;
-    let mut out: Vec<(String, u64)> = counts
-        .get(Facet::root())
-        .map(|(facet, n)| (facet.to_path().join("/"), n))
-        .collect();
-    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+) -> Result<Facets> {
+    let f = &store.fields;
+    let mut out = Facets::default();
+    let unselected: Vec<Dim> = DIMS.into_iter().filter(|d| !d.selected(req)).collect();
+    if !unselected.is_empty() {
+        let query = prepared.doc_query(f, req, None);
+        let counts = collect_facets(searcher, query.as_ref(), &unselected, &[])?;
+        for d in &unselected {
+            fill(&mut out, *d, &counts, &[]);
+        }
+    }
+    for dim in DIMS.into_iter().filter(|d| d.selected(req)) {
+        let query = prepared.doc_query(f, req, Some(dim));
+        let subtopics = if dim == Dim::Topic {
+            selected_topic_roots(&req.topics)
+        } else {
+            Vec::new()
+        };
+        let counts = collect_facets(searcher, query.as_ref(), &[dim], &subtopics)?;
+        fill(&mut out, dim, &counts, &subtopics);
+    }
     Ok(out)
+}
+
+struct Collected {
+    topics: Option<FacetCounts>,
+    subtopics: Option<FacetCounts>,
+    values: Option<FacetCounts>,
+}
+
+/// Selected topics whose children are worth listing, none an ancestor of another (tantivy's
+/// facet collector refuses nested facets).
+fn selected_topic_roots(topics: &[String]) -> Vec<Facet> {
+    let mut facets: Vec<Facet> = topics.iter().filter_map(|t| topic_facet(t)).collect();
+    facets.sort();
+    facets.dedup();
+    let all = facets.clone();
+    facets.retain(|f| !all.iter().any(|o| o != f && o.is_prefix_of(f)));
+    facets
+}
+
+fn collect_facets(
+    searcher: &Searcher,
+    query: &dyn Query,
+    dims: &[Dim],
+    subtopics: &[Facet],
+) -> Result<Collected> {
+    let topics = dims.contains(&Dim::Topic).then(|| {
+        let mut c = FacetCollector::for_field("topics");
+        c.add_facet(Facet::root());
+        c
+    });
+    let sub = (!subtopics.is_empty()).then(|| {
+        let mut c = FacetCollector::for_field("topics");
+        for s in subtopics {
+            c.add_facet(s.clone());
+        }
+        c
+    });
+    let roots: Vec<&str> = dims.iter().filter_map(|d| d.facet_root()).collect();
+    let values = (!roots.is_empty()).then(|| {
+        let mut c = FacetCollector::for_field("facets");
+        for r in &roots {
+            c.add_facet(Facet::from_path([*r]));
+        }
+        c
+    });
+    let (topics, subtopics, values) = searcher.search(query, &(topics, sub, values))?;
+    Ok(Collected {
+        topics,
+        subtopics,
+        values,
+    })
+}
+
+fn fill(out: &mut Facets, dim: Dim, c: &Collected, subtopics: &[Facet]) {
+    let last = |facet: &Facet| facet.to_path().last().map(|s| s.to_string());
+    let children = |counts: &FacetCounts, root: Facet| -> Vec<FacetCount> {
+        counts
+            .get(root)
+            .filter_map(|(facet, count)| {
+                Some(FacetCount {
+                    value: last(facet)?,
+                    count,
+                })
+            })
+            .collect()
+    };
+    let by_count = |v: &mut Vec<FacetCount>| {
+        v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)))
+    };
+    match dim {
+        Dim::Topic => {
+            let mut v = c
+                .topics
+                .as_ref()
+                .map(|t| children(t, Facet::root()))
+                .unwrap_or_default();
+            by_count(&mut v);
+            if let Some(sub) = &c.subtopics {
+                let mut seen: BTreeSet<String> = v.iter().map(|x| x.value.clone()).collect();
+                for s in subtopics {
+                    let mut kids: Vec<FacetCount> = sub
+                        .get(s.clone())
+                        .map(|(facet, count)| FacetCount {
+                            value: facet.to_path().join("/"),
+                            count,
+                        })
+                        .filter(|x| seen.insert(x.value.clone()))
+                        .collect();
+                    by_count(&mut kids);
+                    v.extend(kids);
+                }
+            }
+            out.topic = v;
+        }
+        Dim::Year => {
+            let mut v = c
+                .values
+                .as_ref()
+                .map(|t| children(t, Facet::from_path([FACET_YEAR])))
+                .unwrap_or_default();
+            v.sort_by(|a, b| b.value.cmp(&a.value));
+            out.year = v;
+        }
+        other => {
+            let root = other.facet_root().unwrap_or_default();
+            let mut v = c
+                .values
+                .as_ref()
+                .map(|t| children(t, Facet::from_path([root])))
+                .unwrap_or_default();
+            by_count(&mut v);
+            match other {
+                Dim::Type => out.doc_type = v,
+                Dim::Language => out.language = v,
+                _ => out.place = v,
+            }
+        }
+    }
 }
 
 fn snippet_generators(
@@ -256,10 +540,51 @@ fn snippet_generators(
     Ok(out)
 }
 
+fn passage_hit(
+    f: &Fields,
+    hit: &Hit,
+    doc: &TantivyDocument,
+    snippet: String,
+    score: f32,
+) -> PassageHit {
+    let s = |field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    let page = doc.get_first(f.page).and_then(|v| v.as_u64());
+    let anchor = s(f.anchor);
+    let url = links::passage_url(
+        &hit.id,
+        hit.url.as_deref().filter(|u| !u.starts_with("/documents/")),
+        &hit.source,
+        page,
+        anchor.as_deref(),
+    );
+    PassageHit {
+        page,
+        anchor,
+        heading: s(f.heading),
+        snippet,
+        url,
+        score,
+    }
+}
+
+fn passages_of(f: &Fields, id: &str) -> [(Occur, Box<dyn Query>); 2] {
+    [
+        (
+            Occur::Must,
+            term_query(Term::from_field_text(f.kind, KIND_PASSAGE)),
+        ),
+        (Occur::Must, term_query(Term::from_field_text(f.id, id))),
+    ]
+}
+
 fn best_passages(
     store: &Store,
     searcher: &Searcher,
-    id: &str,
+    hit: &Hit,
     q: &dyn Query,
     generators: &HashMap<u32, SnippetGenerator>,
     n: usize,
@@ -268,15 +593,12 @@ fn best_passages(
         return Ok(Vec::new());
     }
     let f = &store.fields;
-    let query = BooleanQuery::new(vec![
-        (Occur::Must, q.box_clone()),
-        (
-            Occur::Must,
-            term_query(Term::from_field_text(f.kind, KIND_PASSAGE)),
-        ),
-        (Occur::Must, term_query(Term::from_field_text(f.id, id))),
-    ]);
-    let top = searcher.search(&query, &TopDocs::with_limit(n).order_by_score())?;
+    let mut clauses = vec![(Occur::Must, q.box_clone())];
+    clauses.extend(passages_of(f, &hit.id));
+    let top = searcher.search(
+        &BooleanQuery::new(clauses),
+        &TopDocs::with_limit(n).order_by_score(),
+    )?;
     let mut out = Vec::with_capacity(top.len());
     for (score, addr) in top {
         let doc: TantivyDocument = searcher.doc(addr)?;
@@ -285,29 +607,15 @@ fn best_passages(
             .get(&field)
             .and_then(|g| snippet::render(&g.snippet(&text)))
             .unwrap_or_else(|| snippet::lead(&text, SNIPPET_CHARS));
-        out.push(PassageHit {
-            page: doc.get_first(f.page).and_then(|v| v.as_u64()),
-            anchor: doc
-                .get_first(f.anchor)
-                .and_then(|v| v.as_str())
-                .map(str::to_string),
-            snippet,
-            score,
-        });
+        out.push(passage_hit(f, hit, &doc, snippet, score));
     }
     Ok(out)
 }
 
 /// The document's opening passage, for hits that matched on the title or metadata alone.
-fn first_passage(store: &Store, searcher: &Searcher, id: &str) -> Result<Option<PassageHit>> {
+fn first_passage(store: &Store, searcher: &Searcher, hit: &Hit) -> Result<Option<PassageHit>> {
     let f = &store.fields;
-    let query = BooleanQuery::new(vec![
-        (
-            Occur::Must,
-            term_query(Term::from_field_text(f.kind, KIND_PASSAGE)),
-        ),
-        (Occur::Must, term_query(Term::from_field_text(f.id, id))),
-    ]);
+    let query = BooleanQuery::new(passages_of(f, &hit.id).into_iter().collect());
     let top = searcher.search(
         &query,
         &TopDocs::with_limit(1).order_by_u64_field("ord", Order::Asc),
@@ -317,18 +625,12 @@ fn first_passage(store: &Store, searcher: &Searcher, id: &str) -> Result<Option<
     };
     let doc: TantivyDocument = searcher.doc(addr)?;
     let (text, _) = passage_text(f, &doc);
-    Ok(Some(PassageHit {
-        page: doc.get_first(f.page).and_then(|v| v.as_u64()),
-        anchor: doc
-            .get_first(f.anchor)
-            .and_then(|v| v.as_str())
-            .map(str::to_string),
-        snippet: snippet::lead(&text, SNIPPET_CHARS),
-        score: 0.0,
-    }))
+    let lead = snippet::lead(&text, SNIPPET_CHARS);
+    Ok(Some(passage_hit(f, hit, &doc, lead, 0.0)))
 }
 
-fn passage_text(f: &Fields, doc: &TantivyDocument) -> (String, u32) {
+/// A passage's stored text and the field (language) it sits in.
+pub(crate) fn passage_text(f: &Fields, doc: &TantivyDocument) -> (String, u32) {
     for field in f.body.all() {
         if let Some(t) = doc.get_first(field).and_then(|v| v.as_str()) {
             return (t.to_string(), field.field_id());
@@ -337,12 +639,8 @@ fn passage_text(f: &Fields, doc: &TantivyDocument) -> (String, u32) {
     (String::new(), f.body.en.field_id())
 }
 
-fn hit_from_doc(f: &Fields, doc: &TantivyDocument, score: f32) -> Hit {
-    let s = |field| {
-        doc.get_first(field)
-            .and_then(|v| v.as_str())
-            .map(str::to_string)
-    };
+/// Top-level topic slugs of a stored document.
+pub(crate) fn top_topics(f: &Fields, doc: &TantivyDocument) -> Vec<String> {
     let mut topics: Vec<String> = Vec::new();
     for v in doc.get_all(f.topics) {
         if let Some(path) = v.as_facet().map(crate::schema::facet_path) {
@@ -352,22 +650,41 @@ fn hit_from_doc(f: &Fields, doc: &TantivyDocument, score: f32) -> Hit {
                 .next()
                 .unwrap_or("")
                 .to_string();
-            if !topics.contains(&top) {
+            if !top.is_empty() && !topics.contains(&top) {
                 topics.push(top);
             }
         }
     }
+    topics
+}
+
+pub(crate) fn hit_from_doc(f: &Fields, doc: &TantivyDocument, score: f32) -> Hit {
+    let s = |field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    let id = s(f.id).unwrap_or_default();
+    let source = s(f.source).unwrap_or_default();
+    let url = links::document_url(&id, s(f.url).as_deref(), &source);
     Hit {
-        id: s(f.id).unwrap_or_default(),
         title: s(f.title).unwrap_or_default(),
         path: s(f.path).unwrap_or_default(),
-        url: s(f.url),
+        url,
+        source,
         doc_type: s(f.doc_type),
         year: doc.get_first(f.year).and_then(|v| v.as_u64()),
         language: s(f.language).unwrap_or_default(),
-        topics,
+        topics: top_topics(f, doc),
+        places: doc
+            .get_all(f.place)
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        pages: doc.get_first(f.pages).and_then(|v| v.as_u64()),
         score,
+        snippet: None,
         passages: Vec::new(),
+        id,
     }
 }
 

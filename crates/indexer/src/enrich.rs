@@ -60,6 +60,8 @@ pub fn to_record(
         date: doc.date.clone(),
         language,
         topics,
+        // Filled by place recognition (issue 5); JSONL and front matter give none yet.
+        places: Vec::new(),
         has_text: doc.has_text,
         pages: doc.page_count.map(u64::from),
         hash: hash.to_string(),

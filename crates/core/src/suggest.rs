@@ -1,0 +1,293 @@
+//! Completions as the user types: document titles, section headings and phrases frequent
+//! in the library, matched on the beginning of what was typed.
+//!
+//! A [`Suggester`] is built once per index generation (seconds on the real corpus, off the
+//! request path) and answers each keystroke with a binary search over sorted keys.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use tantivy::collector::DocSetCollector;
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::tokenizer::{TextAnalyzer, TokenStream};
+use tantivy::{Searcher, TantivyDocument, Term};
+
+use crate::analyzers::Analyzer;
+use crate::error::Result;
+use crate::schema::{Fields, KIND_DOC, KIND_PASSAGE};
+use crate::search::passage_text;
+use crate::stopwords::is_stopword;
+use crate::store::Store;
+
+/// At most this much passage text is read for phrases, so building stays bounded on a
+/// million-passage index.
+const PHRASE_SAMPLE_BYTES: usize = 16 << 20;
+/// Distinct phrases held while counting before the one-document ones are dropped.
+const MAX_DISTINCT_PHRASES: usize = 1_500_000;
+/// A phrase must occur in at least this many documents to be suggested.
+const MIN_PHRASE_DOCS: u32 = 3;
+/// Longest heading offered as a completion; longer ones are sentences, not topics.
+const MAX_HEADING_CHARS: usize = 80;
+/// Weight of a title relative to a phrase found in one document.
+const TITLE_WEIGHT: u32 = 1_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SuggestionKind {
+    Title,
+    Phrase,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Suggestion {
+    pub text: String,
+    pub kind: SuggestionKind,
+    /// The document, for title suggestions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    /// Folded, lower-case words joined by single spaces.
+    key: String,
+    text: String,
+    kind: SuggestionKind,
+    id: Option<String>,
+    weight: u32,
+}
+
+/// Completions for one index generation.
+pub struct Suggester {
+    entries: Vec<Entry>,
+    /// Index of title entries, for matches inside a title ("water" → "Lead in Drinking Water").
+    titles: Vec<usize>,
+    folder: TextAnalyzer,
+    generation: u64,
+}
+
+impl Suggester {
+    /// Reads titles, headings and passage text from `searcher`'s snapshot.
+    pub fn build(store: &Store, searcher: &Searcher) -> Result<Suggester> {
+        let f = &store.fields;
+        let mut folder = Analyzer::Plain.build();
+        let mut entries: Vec<Entry> = Vec::new();
+
+        for addr in records(searcher, f, KIND_DOC)? {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let get = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
+            let title = get(f.title).trim();
+            if title.is_empty() {
+                continue;
+            }
+            entries.push(Entry {
+                key: fold(&mut folder, title),
+                text: title.to_string(),
+                kind: SuggestionKind::Title,
+                id: Some(get(f.id).to_string()),
+                weight: TITLE_WEIGHT,
+            });
+        }
+
+        // Headings and frequent 1–3 word phrases, counted once per document. Passages of a
+        // document are adjacent in address order, so remembering the last document that
+        // counted a phrase is enough to count each document once.
+        let mut phrase_docs: HashMap<String, (u32, u32)> = HashMap::new();
+        let mut bytes = 0usize;
+        let mut doc_no = 0u32;
+        let mut last_id = String::new();
+        for addr in records(searcher, f, KIND_PASSAGE)? {
+            if bytes > PHRASE_SAMPLE_BYTES {
+                break;
+            }
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let id = doc.get_first(f.id).and_then(|v| v.as_str()).unwrap_or("");
+            if id != last_id {
+                doc_no += 1;
+                last_id = id.to_string();
+            }
+            let (text, _) = passage_text(f, &doc);
+            bytes += text.len();
+            let mut found: Vec<String> = phrases(&text);
+            if let Some(h) = doc.get_first(f.heading).and_then(|v| v.as_str()) {
+                let h = h.trim();
+                if h.chars().count() <= MAX_HEADING_CHARS && h.chars().any(char::is_alphabetic) {
+                    found.push(h.to_lowercase());
+                }
+            }
+            for p in found {
+                let e = phrase_docs.entry(p).or_insert((0, 0));
+                if e.1 != doc_no {
+                    e.0 += 1;
+                    e.1 = doc_no;
+                }
+            }
+            if phrase_docs.len() > MAX_DISTINCT_PHRASES {
+                // Bounded memory: phrases seen in one document so far rarely reach the bar.
+                phrase_docs.retain(|_, (n, _)| *n >= 2);
+            }
+        }
+        for (phrase, (docs, _)) in phrase_docs {
+            if docs < MIN_PHRASE_DOCS {
+                continue;
+            }
+            entries.push(Entry {
+                key: fold(&mut folder, &phrase),
+                text: phrase,
+                kind: SuggestionKind::Phrase,
+                id: None,
+                weight: docs,
+            });
+        }
+        entries.retain(|e| !e.key.is_empty());
+        entries.sort_by(|a, b| a.key.cmp(&b.key).then(b.weight.cmp(&a.weight)));
+        let titles = entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.kind == SuggestionKind::Title)
+            .map(|(i, _)| i)
+            .collect();
+        Ok(Suggester {
+            entries,
+            titles,
+            folder,
+            generation: searcher.generation().generation_id(),
+        })
+    }
+
+    /// The index generation this suggester was built from.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Number of completions it knows.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Up to `n` completions of `typed`: entries that start with it first (titles and the
+    /// most widespread phrases ahead), then titles with a later word starting with it.
+    pub fn suggest(&self, typed: &str, n: usize) -> Vec<Suggestion> {
+        let mut folder = self.folder.clone();
+        let mut prefix = fold(&mut folder, typed);
+        if prefix.is_empty() || n == 0 {
+            return Vec::new();
+        }
+        // "water " asks for words after "water", not for "waterfront".
+        if typed.ends_with(char::is_whitespace) {
+            prefix.push(' ');
+        }
+        let start = self
+            .entries
+            .partition_point(|e| e.key.as_str() < prefix.as_str());
+        let mut found: Vec<&Entry> = self.entries[start..]
+            .iter()
+            .take_while(|e| e.key.starts_with(&prefix))
+            .filter(|e| e.key.len() > prefix.trim_end().len() || e.kind == SuggestionKind::Title)
+            .collect();
+        found.sort_by(|a, b| b.weight.cmp(&a.weight).then(a.key.len().cmp(&b.key.len())));
+        let mut out: Vec<Suggestion> = Vec::with_capacity(n);
+        let mut seen: Vec<String> = Vec::new();
+        let mut push = |e: &Entry, out: &mut Vec<Suggestion>| {
+            let k = e.text.to_lowercase();
+            if !seen.contains(&k) {
+                seen.push(k);
+                out.push(Suggestion {
+                    text: e.text.clone(),
+                    kind: e.kind,
+                    id: e.id.clone(),
+                });
+            }
+        };
+        for e in found {
+            if out.len() >= n {
+                return out;
+            }
+            push(e, &mut out);
+        }
+        let inner = format!(" {prefix}");
+        for &i in &self.titles {
+            if out.len() >= n {
+                break;
+            }
+            if self.entries[i].key.contains(&inner) {
+                push(&self.entries[i], &mut out);
+            }
+        }
+        out
+    }
+}
+
+fn records(searcher: &Searcher, f: &Fields, kind: &str) -> Result<Vec<tantivy::DocAddress>> {
+    let q = TermQuery::new(
+        Term::from_field_text(f.kind, kind),
+        IndexRecordOption::Basic,
+    );
+    let mut v: Vec<_> = searcher.search(&q, &DocSetCollector)?.into_iter().collect();
+    v.sort();
+    Ok(v)
+}
+
+/// Words folded as the plain analyzer folds them, joined by single spaces.
+fn fold(folder: &mut TextAnalyzer, text: &str) -> String {
+    let mut stream = folder.token_stream(text);
+    let mut out = String::new();
+    while let Some(t) = stream.next() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&t.text);
+    }
+    out
+}
+
+/// Candidate phrases of one passage: runs of 1–3 lower-case words that neither start nor
+/// end with a function word, made of letters only.
+fn phrases(text: &str) -> Vec<String> {
+    let words: Vec<String> = text
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let good = |w: &str| w.chars().count() >= 3 && w.chars().all(char::is_alphabetic);
+    let mut out = Vec::new();
+    for i in 0..words.len() {
+        for len in 1..=3 {
+            let Some(run) = words.get(i..i + len) else {
+                break;
+            };
+            if !run.iter().all(|w| good(w) || is_stopword(w)) {
+                break;
+            }
+            let (first, last) = (&run[0], &run[len - 1]);
+            if is_stopword(first) || is_stopword(last) {
+                continue;
+            }
+            // Single words only when long enough to be worth completing.
+            if len == 1 && first.chars().count() < 5 {
+                continue;
+            }
+            out.push(run.join(" "));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phrases_skip_function_word_edges() {
+        let p = phrases("The cost of water shutoffs in Detroit");
+        assert!(p.contains(&"water shutoffs".to_string()));
+        assert!(p.contains(&"cost of water".to_string()));
+        assert!(!p.iter().any(|x| x.starts_with("the ")));
+        assert!(!p.iter().any(|x| x.ends_with(" in")));
+    }
+}

@@ -1,0 +1,110 @@
+//! What every handler shares: the index and its reader, the corpus folder, the admin
+//! token, the re-indexing job, the suggestion cache and the metrics.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use polsearch_core::tantivy::{IndexReader, Searcher};
+use polsearch_core::{Store, Suggester};
+use polsearch_indexer::IndexOptions;
+use tokio::sync::Mutex;
+
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+
+/// How the server is configured.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// The corpus folder: where files are served from and uploads are stored. `None` when
+    /// serving an index whose files are not at hand.
+    pub corpus: Option<PathBuf>,
+    /// `Authorization: Bearer` token of the admin endpoints; `None` disables them.
+    pub admin_token: Option<String>,
+    /// Largest upload accepted, in bytes.
+    pub max_upload_bytes: usize,
+    /// How uploads and deletions re-index the corpus; `None` disables them.
+    pub reindex: Option<IndexOptions>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            corpus: None,
+            admin_token: None,
+            max_upload_bytes: 64 * 1024 * 1024,
+            reindex: None,
+        }
+    }
+}
+
+pub struct Inner {
+    pub store: Store,
+    pub reader: IndexReader,
+    pub config: ServerConfig,
+    /// The corpus folder, resolved, for containment checks.
+    pub corpus_root: Option<PathBuf>,
+    /// One re-indexing at a time: tantivy allows one writer per index.
+    pub ingest: Mutex<()>,
+    pub suggester: RwLock<Option<Arc<Suggester>>>,
+    pub suggester_building: std::sync::atomic::AtomicBool,
+    pub metrics: Metrics,
+}
+
+/// Shared, cheaply cloned state.
+#[derive(Clone)]
+pub struct AppState(pub Arc<Inner>);
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(store: Store, config: ServerConfig) -> Result<AppState, crate::ServerError> {
+        let reader = store.reader()?;
+        let corpus_root = config.corpus.as_deref().and_then(|c| c.canonicalize().ok());
+        Ok(AppState(Arc::new(Inner {
+            store,
+            reader,
+            corpus_root,
+            config,
+            ingest: Mutex::new(()),
+            suggester: RwLock::new(None),
+            suggester_building: std::sync::atomic::AtomicBool::new(false),
+            metrics: Metrics::new()?,
+        })))
+    }
+
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// The file behind a stored corpus-relative path, only if it lies inside the corpus
+    /// after resolving every symlink.
+    pub fn corpus_file(&self, rel: &str) -> Result<PathBuf, ApiError> {
+        let root = self.corpus_root.as_ref().ok_or_else(|| {
+            ApiError::not_found("this server has no corpus folder to serve files from")
+        })?;
+        let base = if root.is_file() {
+            root.parent().map(Path::to_path_buf).unwrap_or_default()
+        } else {
+            root.clone()
+        };
+        let candidate = if root.is_file() {
+            root.clone()
+        } else {
+            base.join(rel)
+        };
+        let resolved = candidate
+            .canonicalize()
+            .map_err(|_| ApiError::not_found("the document's file is no longer in the corpus"))?;
+        if !resolved.starts_with(&base) || !resolved.is_file() {
+            return Err(ApiError::not_found(
+                "the document's file is not in the corpus",
+            ));
+        }
+        Ok(resolved)
+    }
+}
