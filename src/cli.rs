@@ -88,6 +88,23 @@ pub struct ServeArgs {
     /// Largest upload accepted by `POST /api/documents`, in MiB.
     #[arg(long, env = "POLSEARCH_MAX_UPLOAD_MB", default_value_t = 64)]
     pub max_upload_mb: usize,
+    /// A site whose pages may call the public API from a browser, e.g.
+    /// https://www.example.org (repeatable; the env variable takes a comma-separated list).
+    #[arg(
+        long = "cors-origin",
+        env = "POLSEARCH_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
+    /// Where search analytics are kept [default: INDEX/analytics/searches.redb].
+    #[arg(long, env = "POLSEARCH_ANALYTICS")]
+    pub analytics: Option<PathBuf>,
+    /// Record no search analytics.
+    #[arg(long)]
+    pub no_analytics: bool,
+    /// The name shown in the search page's header and title.
+    #[arg(long, env = "POLSEARCH_SITE_NAME", default_value = "Policy Library")]
+    pub site_name: String,
     #[command(flatten)]
     pub pipeline: PipelineArgs,
 }

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use polsearch_core::Store;
+use polsearch_server::page::labels::Labels;
 use polsearch_server::{AppState, ServerConfig};
 
 use crate::cli::{index_options, ServeArgs};
@@ -29,6 +30,25 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
         eprintln!("{}", output::summary_line(&summary));
     }
     let store = Store::open(&a.index)?;
+    let cors_origins = a
+        .cors_origins
+        .iter()
+        .map(|o| check_origin(o))
+        .collect::<Result<Vec<_>>>()?;
+    let mut labels = Labels::default();
+    for (slug, label) in opts
+        .taxonomy
+        .top_level()
+        .into_iter()
+        .chain(opts.taxonomy.subtopics())
+    {
+        labels.topics.insert(slug, label);
+    }
+    let analytics = (!a.no_analytics).then(|| {
+        a.analytics
+            .clone()
+            .unwrap_or_else(|| a.index.join("analytics").join("searches.redb"))
+    });
     let config = ServerConfig {
         corpus: have_corpus.then(|| a.corpus.clone()),
         admin_token: std::env::var("POLSEARCH_ADMIN_TOKEN")
@@ -36,6 +56,10 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
             .filter(|t| !t.trim().is_empty()),
         max_upload_bytes: a.max_upload_mb.max(1).saturating_mul(1024 * 1024),
         reindex: have_corpus.then_some(opts),
+        labels,
+        site_name: a.site_name.trim().to_string(),
+        cors_origins,
+        analytics,
     };
     let admin = config.admin_token.is_some();
     let state = AppState::new(store, config)?;
@@ -59,4 +83,21 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// An origin as browsers send it: `scheme://host[:port]`, nothing after. `*` is refused: the
+/// sites that may embed search are listed one by one.
+fn check_origin(o: &str) -> Result<String> {
+    let o = o.trim().trim_end_matches('/');
+    let rest = o
+        .strip_prefix("https://")
+        .or_else(|| o.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(['/', '?', '#', '*', ' ']) => {
+            Ok(o.to_string())
+        }
+        _ => anyhow::bail!(
+            "--cors-origin {o:?} is not an origin: write it as https://www.example.org (scheme, host, optional port)"
+        ),
+    }
 }

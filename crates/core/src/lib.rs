@@ -13,6 +13,7 @@ pub mod record;
 pub mod schema;
 pub mod search;
 pub mod snippet;
+pub mod spelling;
 pub mod stopwords;
 pub mod store;
 pub mod suggest;

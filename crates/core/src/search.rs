@@ -100,6 +100,9 @@ pub struct Facets {
 pub struct FacetCount {
     pub value: String,
     pub count: u64,
+    /// How people read the value (a topic's label); filled in by the caller that knows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -468,6 +471,7 @@ fn fill(out: &mut Facets, dim: Dim, c: &Collected, subtopics: &[Facet]) {
                 Some(FacetCount {
                     value: last(facet)?,
                     count,
+                    label: None,
                 })
             })
             .collect()
@@ -491,6 +495,7 @@ fn fill(out: &mut Facets, dim: Dim, c: &Collected, subtopics: &[Facet]) {
                         .map(|(facet, count)| FacetCount {
                             value: facet.to_path().join("/"),
                             count,
+                            label: None,
                         })
                         .filter(|x| seen.insert(x.value.clone()))
                         .collect();

@@ -17,6 +17,7 @@ use crate::analyzers::Analyzer;
 use crate::error::Result;
 use crate::schema::{Fields, KIND_DOC, KIND_PASSAGE};
 use crate::search::passage_text;
+use crate::spelling::Vocabulary;
 use crate::stopwords::is_stopword;
 use crate::store::Store;
 
@@ -65,6 +66,8 @@ pub struct Suggester {
     titles: Vec<usize>,
     folder: TextAnalyzer,
     generation: u64,
+    /// Single words and their document counts, for "did you mean".
+    vocabulary: Vocabulary,
 }
 
 impl Suggester {
@@ -128,7 +131,11 @@ impl Suggester {
                 phrase_docs.retain(|_, (n, _)| *n >= 2);
             }
         }
+        let mut words: HashMap<String, u32> = HashMap::new();
         for (phrase, (docs, _)) in phrase_docs {
+            if !phrase.contains(' ') {
+                words.insert(phrase.clone(), docs);
+            }
             if docs < MIN_PHRASE_DOCS {
                 continue;
             }
@@ -153,7 +160,13 @@ impl Suggester {
             titles,
             folder,
             generation: searcher.generation().generation_id(),
+            vocabulary: Vocabulary::new(words),
         })
+    }
+
+    /// A correction of `query` from the library's vocabulary ("did you mean").
+    pub fn correct(&self, store: &Store, searcher: &Searcher, query: &str) -> Option<String> {
+        crate::spelling::correct(&self.vocabulary, store, searcher, query)
     }
 
     /// The index generation this suggester was built from.

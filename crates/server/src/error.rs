@@ -104,4 +104,6 @@ pub enum ServerError {
     Metrics(#[from] prometheus::Error),
     #[error(transparent)]
     Core(#[from] polsearch_core::CoreError),
+    #[error(transparent)]
+    Analytics(#[from] crate::analytics::AnalyticsError),
 }

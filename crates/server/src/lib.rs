@@ -1,12 +1,17 @@
-//! The polsearch HTTP API (axum on tokio): search, documents and their files, suggest,
-//! related, admin ingest, health and metrics.
+//! The polsearch HTTP server (axum on tokio): the JSON API (search, documents and their
+//! files, suggest, related, admin ingest, analytics, health and metrics), the public search
+//! page and the embeddable widget.
 //!
 //! Handlers parse and check parameters, then run index work on tokio's blocking pool
 //! through `polsearch-core`, the same code the CLI calls. Nothing here knows field names
 //! or ranking.
 
+pub mod analytics;
+pub mod assets;
+pub mod cors;
 pub mod error;
 pub mod metrics;
+pub mod page;
 pub mod params;
 pub mod routes;
 pub mod state;
@@ -14,7 +19,8 @@ pub mod state;
 use std::future::Future;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
+use axum::handler::Handler;
+use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use tokio::net::TcpListener;
 
@@ -22,20 +28,47 @@ pub use error::{ApiError, ServerError};
 pub use state::{AppState, ServerConfig};
 
 /// Every route, with metrics recorded for each.
+///
+/// Three groups: the public read API (CORS for the listed origins, foreign origins otherwise
+/// refused), the admin routes (never cross-origin), and the page with its assets.
 pub fn router(state: AppState) -> Router {
     let upload_limit = state.config.max_upload_bytes.saturating_add(1024 * 1024);
+    let cors = cors::layer(&state.config.cors_origins);
+    let guard = axum::middleware::from_fn_with_state(state.clone(), cors::public_guard);
+    let admin_guard = axum::middleware::from_fn(cors::admin_guard);
+    // The explicit OPTIONS route lets preflights reach the CORS layer: the router-wide
+    // method-not-allowed fallback would otherwise answer them first.
+    let public = |m: MethodRouter<AppState>| {
+        m.options(|| async { axum::http::StatusCode::NO_CONTENT })
+            .layer(cors.clone())
+            .layer(guard.clone())
+    };
+    let admin = |m: MethodRouter<AppState>| m.layer(admin_guard.clone());
     Router::new()
-        .route("/api/search", get(routes::search::search))
-        .route("/api/suggest", get(routes::suggest::suggest))
-        .route(
-            "/api/documents",
-            axum::routing::post(routes::admin::upload).layer(DefaultBodyLimit::max(upload_limit)),
-        )
+        .route("/api/search", public(get(routes::search::search)))
+        .route("/api/suggest", public(get(routes::suggest::suggest)))
+        .route("/api/related/{id}", public(get(routes::documents::related)))
         .route(
             "/api/documents/{id}",
-            get(routes::documents::document).delete(routes::admin::delete),
+            public(get(routes::documents::document))
+                .delete(routes::admin::delete.layer(admin_guard.clone())),
         )
-        .route("/api/related/{id}", get(routes::documents::related))
+        .route(
+            "/api/documents",
+            admin(post(routes::admin::upload).layer(DefaultBodyLimit::max(upload_limit))),
+        )
+        .route("/api/stats", admin(get(routes::stats::api_stats)))
+        .route(
+            "/admin/stats",
+            admin(
+                get(routes::stats::page)
+                    .post(routes::stats::page_post)
+                    .layer(DefaultBodyLimit::max(16 * 1024)),
+            ),
+        )
+        .route("/", get(page::page))
+        .route("/widget.js", get(assets::widget))
+        .route("/assets/{name}", get(assets::page_asset))
         .route("/documents/{id}/file", get(routes::documents::file))
         .route("/healthz", get(routes::meta::healthz))
         .route("/metrics", get(routes::meta::metrics))

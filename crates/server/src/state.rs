@@ -1,5 +1,5 @@
 //! What every handler shares: the index and its reader, the corpus folder, the admin
-//! token, the re-indexing job, the suggestion cache and the metrics.
+//! token, the re-indexing job, the suggestion cache, the metrics and the analytics store.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -9,8 +9,10 @@ use polsearch_core::{Store, Suggester};
 use polsearch_indexer::IndexOptions;
 use tokio::sync::Mutex;
 
+use crate::analytics::Analytics;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
+use crate::page::labels::Labels;
 
 /// How the server is configured.
 #[derive(Debug, Clone)]
@@ -24,6 +26,14 @@ pub struct ServerConfig {
     pub max_upload_bytes: usize,
     /// How uploads and deletions re-index the corpus; `None` disables them.
     pub reindex: Option<IndexOptions>,
+    /// Display names of facet values (topic labels from the taxonomy).
+    pub labels: Labels,
+    /// Shown in the page's header and title.
+    pub site_name: String,
+    /// Origins (`https://www.example.org`) whose pages may call the public API.
+    pub cors_origins: Vec<String>,
+    /// Where search analytics are stored; `None` records nothing.
+    pub analytics: Option<PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -33,6 +43,10 @@ impl Default for ServerConfig {
             admin_token: None,
             max_upload_bytes: 64 * 1024 * 1024,
             reindex: None,
+            labels: Labels::default(),
+            site_name: "Policy Library".to_string(),
+            cors_origins: Vec::new(),
+            analytics: None,
         }
     }
 }
@@ -48,6 +62,7 @@ pub struct Inner {
     pub suggester: RwLock<Option<Arc<Suggester>>>,
     pub suggester_building: std::sync::atomic::AtomicBool,
     pub metrics: Metrics,
+    pub analytics: Option<Analytics>,
 }
 
 /// Shared, cheaply cloned state.
@@ -65,6 +80,10 @@ impl AppState {
     pub fn new(store: Store, config: ServerConfig) -> Result<AppState, crate::ServerError> {
         let reader = store.reader()?;
         let corpus_root = config.corpus.as_deref().and_then(|c| c.canonicalize().ok());
+        let analytics = match &config.analytics {
+            Some(path) => Some(Analytics::open(path)?),
+            None => None,
+        };
         Ok(AppState(Arc::new(Inner {
             store,
             reader,
@@ -74,6 +93,7 @@ impl AppState {
             suggester: RwLock::new(None),
             suggester_building: std::sync::atomic::AtomicBool::new(false),
             metrics: Metrics::new()?,
+            analytics,
         })))
     }
 

@@ -27,6 +27,16 @@ pub const UPLOAD_DIR: &str = "uploads";
 
 /// Checks the bearer token in constant time.
 pub fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    check_token(state, given)
+}
+
+/// Checks a token however it came (header, or the stats page's form) in constant time.
+pub fn check_token(state: &AppState, given: Option<&str>) -> Result<(), ApiError> {
     let Some(expected) = state
         .config
         .admin_token
@@ -39,11 +49,6 @@ pub fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> 
             "admin endpoints are disabled: start the server with POLSEARCH_ADMIN_TOKEN set",
         ));
     };
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
     match given {
         None => Err(ApiError::new(
             StatusCode::UNAUTHORIZED,

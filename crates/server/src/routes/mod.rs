@@ -4,6 +4,7 @@ pub mod admin;
 pub mod documents;
 pub mod meta;
 pub mod search;
+pub mod stats;
 pub mod suggest;
 
 use axum::extract::rejection::PathRejection;

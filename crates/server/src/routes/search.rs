@@ -1,26 +1,91 @@
 //! `GET /api/search`: ranked documents with their best passages and facet counts.
+//!
+//! Each search is recorded for the analytics unless it is marked `typing=1`: the widget and
+//! the page's instant results mark the requests they send per keystroke, and send the query
+//! once more, unmarked, when the typing settles, so a query is counted once, not per letter.
 
 use axum::extract::{RawQuery, State};
 use axum::Json;
 use polsearch_core::SearchResponse;
+use serde::Serialize;
 
+use crate::analytics::Event;
 use crate::error::ApiError;
 use crate::params::{search_request, Params};
 use crate::routes::blocking;
 use crate::state::AppState;
 
+/// The search response plus a spelling correction when some query words are unknown.
+#[derive(Serialize)]
+pub struct ApiSearch {
+    #[serde(flatten)]
+    pub resp: SearchResponse,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub did_you_mean: Option<String>,
+}
+
 pub async fn search(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
-) -> Result<Json<SearchResponse>, ApiError> {
-    let req = search_request(&Params::parse(raw.as_deref()))?;
-    let resp = blocking(move || {
-        Ok(polsearch_core::search(
-            &state.store,
-            &state.searcher(),
-            &req,
-        )?)
+) -> Result<Json<ApiSearch>, ApiError> {
+    let params = Params::parse(raw.as_deref());
+    let req = search_request(&params)?;
+    let typing = params.flag("typing");
+    let st = state.clone();
+    let (mut resp, req) = blocking(move || {
+        let resp = polsearch_core::search(&st.store, &st.searcher(), &req)?;
+        Ok((resp, req))
     })
     .await?;
-    Ok(Json(resp))
+    label_facets(&state, &mut resp);
+    // Corrections are for people reading results, not for each keystroke.
+    let did_you_mean = if typing {
+        None
+    } else {
+        let st = state.clone();
+        let q = req.query.clone();
+        blocking(move || Ok(crate::routes::suggest::did_you_mean(&st, &q))).await?
+    };
+    if !typing {
+        if let Some(a) = &state.analytics {
+            a.record(Event::new(
+                &req.query,
+                filters_of(&req),
+                resp.total as u64,
+                resp.took_ms,
+            ));
+        }
+    }
+    Ok(Json(ApiSearch { resp, did_you_mean }))
+}
+
+/// `dimension:value` of each filter of a request, as the analytics count them.
+pub fn filters_of(req: &polsearch_core::SearchRequest) -> Vec<String> {
+    let mut out = Vec::new();
+    out.extend(req.topics.iter().map(|v| format!("topic:{v}")));
+    out.extend(req.types.iter().map(|v| format!("type:{v}")));
+    out.extend(req.languages.iter().map(|v| format!("lang:{v}")));
+    out.extend(req.places.iter().map(|v| format!("place:{v}")));
+    if let Some(y) = req.year_min {
+        out.push(format!("year_min:{y}"));
+    }
+    if let Some(y) = req.year_max {
+        out.push(format!("year_max:{y}"));
+    }
+    out
+}
+
+/// Adds the display label to each facet value that has one (topics and types, languages).
+fn label_facets(state: &AppState, resp: &mut SearchResponse) {
+    let labels = &state.config.labels;
+    let f = &mut resp.facets;
+    for (dim, list) in [
+        ("topic", &mut f.topic),
+        ("type", &mut f.doc_type),
+        ("language", &mut f.language),
+    ] {
+        for c in list.iter_mut() {
+            c.label = Some(labels.value(dim, &c.value));
+        }
+    }
 }

@@ -82,3 +82,16 @@ pub fn refresh(state: &AppState) {
         st.suggester_building.store(false, Ordering::SeqCst);
     });
 }
+
+/// A correction of `query` when some of its words are unknown to the library, from the
+/// suggester on hand (built first if there is none yet). Runs on the blocking pool.
+pub fn did_you_mean(state: &AppState, query: &str) -> Option<String> {
+    if query.trim().is_empty() {
+        return None;
+    }
+    let s = match current(state) {
+        Some(s) => s,
+        None => build(state).ok()?,
+    };
+    s.correct(&state.store, &state.searcher(), query)
+}
