@@ -31,6 +31,10 @@ pub enum Command {
     Search(SearchArgs),
     /// Index the corpus incrementally, then serve the search API over HTTP.
     Serve(ServeArgs),
+    /// Show what the indexer extracts from one file and infers about it (and why).
+    Inspect(InspectArgs),
+    /// Score the indexer's topics, types, years and places against hand labels.
+    EvalLabels(EvalLabelsArgs),
     /// Internal: extract one PDF in an isolated worker process.
     #[command(hide = true)]
     ExtractWorker(WorkerArgs),
@@ -144,6 +148,32 @@ pub struct SearchArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The file to inspect (PDF, HTML, Markdown or text).
+    pub file: PathBuf,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalLabelsArgs {
+    /// The folder the labels' paths are relative to.
+    #[arg(long)]
+    pub corpus: PathBuf,
+    /// Hand labels: JSON Lines with path, topics, type, year, places.
+    #[arg(long)]
+    pub labels: PathBuf,
+    /// Print the figures (and each document's predictions) as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+}
+
+#[derive(Debug, Args)]
 pub struct WorkerArgs {
     #[arg(long, value_parser = ["oxide", "lopdf"])]
     pub engine: String,
@@ -155,6 +185,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Index(a) => index(a),
         Command::Search(a) => search(a),
         Command::Serve(a) => crate::serve::serve(a),
+        Command::Inspect(a) => crate::inspect::inspect(a),
+        Command::EvalLabels(a) => crate::eval_labels::eval_labels(a),
         Command::ExtractWorker(a) => {
             let engine = PdfEngine::parse(&a.engine).unwrap_or(PdfEngine::Oxide);
             let code = polsearch_indexer::isolate::worker_main(&a.path, engine);

@@ -1,6 +1,8 @@
 //! The `polsearch` command line: `index`, `search`, and the hidden PDF worker.
 
 mod cli;
+mod eval_labels;
+mod inspect;
 mod output;
 mod progress;
 mod serve;

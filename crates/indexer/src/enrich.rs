@@ -1,21 +1,68 @@
-//! From an extracted document to an index record: language, topics, year, passages.
+//! From an extracted document to an index record: language, topics, type, date, passages.
+//!
+//! [`enrich`] infers everything the indexer adds to what the extractor read, with the
+//! evidence; [`to_record`] turns that into the [`DocRecord`] the index stores. `polsearch
+//! inspect` and `polsearch eval-labels` call [`enrich`] too, so what they report is what the
+//! index holds.
 
 use polsearch_core::DocRecord;
 use polsearch_extract::{ExtractedDoc, SourceKind};
 
 use crate::language;
 use crate::passages::passages_from_sections;
-use crate::topics::Taxonomy;
+use crate::topics::{Taxonomy, TopicTags};
 
-/// Builds the record for one document.
-pub fn to_record(
-    id: String,
-    path: &str,
-    kind: SourceKind,
-    doc: ExtractedDoc,
-    taxonomy: &Taxonomy,
-    hash: &str,
-) -> DocRecord {
+/// What enrichment inferred for one document, and why.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Enrichment {
+    pub title: String,
+    /// ISO 639-1.
+    pub language: String,
+    /// Document type slug (the source's own, else inferred), if any.
+    pub doc_type: Option<String>,
+    /// Why that type: the source, or the rules that fired.
+    pub type_evidence: Vec<String>,
+    /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// Where the date came from ("printed on page 1: ...", "PDF metadata", ...).
+    pub date_source: Option<String>,
+    pub year: Option<u64>,
+    /// Topic facet paths as stored (`/water/affordability`; leaf facets only).
+    pub topics: Vec<String>,
+    /// The tagger's output with scores and phrases; `None` when the source stated topics.
+    pub tags: Option<TopicTags>,
+    /// Places the document is substantively about, most mentioned first.
+    pub places: Vec<PlaceCount>,
+}
+
+/// A place facet value (`City, ST` or `ST`) and how often the document names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaceCount {
+    pub place: String,
+    pub mentions: u32,
+}
+
+impl Enrichment {
+    /// Assigned top-level topic slugs, strongest first (the source's order when it gave them).
+    pub fn top_topics(&self) -> Vec<String> {
+        match &self.tags {
+            Some(t) => t.topics.clone(),
+            None => {
+                let mut out: Vec<String> = Vec::new();
+                for t in &self.topics {
+                    let top = t.trim_matches('/').split('/').next().unwrap_or("");
+                    if !top.is_empty() && !out.iter().any(|o| o == top) {
+                        out.push(top.to_string());
+                    }
+                }
+                out
+            }
+        }
+    }
+}
+
+/// Infers language, title, topics, type and date for one document.
+pub fn enrich(path: &str, kind: SourceKind, doc: &ExtractedDoc, taxonomy: &Taxonomy) -> Enrichment {
     let language = language::detect(
         doc.sections.iter().map(|s| s.text.as_str()),
         doc.language.as_deref(),
@@ -30,38 +77,72 @@ pub fn to_record(
         .iter()
         .map(|t| format!("/{}", t.trim_matches('/')))
         .collect();
+    let mut tags = None;
     if topics.is_empty() {
         let texts: Vec<&str> = doc.sections.iter().map(|s| s.text.as_str()).collect();
-        let tags = taxonomy.tag(&title, &texts);
+        let t = taxonomy.tag(&title, &texts);
         // Leaf facets only: a subtopic facet counts for its parent too.
-        for t in &tags.topics {
-            let subs: Vec<&String> = tags
+        for top in &t.topics {
+            let subs: Vec<&String> = t
                 .subtopics
                 .iter()
-                .filter(|s| s.starts_with(&format!("{t}/")))
+                .filter(|s| s.starts_with(&format!("{top}/")))
                 .collect();
             if subs.is_empty() {
-                topics.push(format!("/{t}"));
+                topics.push(format!("/{top}"));
             } else {
                 topics.extend(subs.into_iter().map(|s| format!("/{s}")));
             }
         }
+        tags = Some(t);
     }
-    let year = doc.date.as_deref().and_then(year_of);
+    let (doc_type, type_evidence) = match &doc.doc_type {
+        Some(t) => (Some(t.clone()), vec!["stated by the source".to_string()]),
+        None => (None, Vec::new()),
+    };
+    let (date, date_source) = match &doc.date {
+        Some(d) => (Some(d.clone()), Some("extractor".to_string())),
+        None => (None, None),
+    };
+    let _ = kind;
+    let year = date.as_deref().and_then(year_of);
+    Enrichment {
+        title,
+        language,
+        doc_type,
+        type_evidence,
+        date,
+        date_source,
+        year,
+        topics,
+        tags,
+        places: Vec::new(),
+    }
+}
+
+/// Builds the record for one document.
+pub fn to_record(
+    id: String,
+    path: &str,
+    kind: SourceKind,
+    doc: ExtractedDoc,
+    taxonomy: &Taxonomy,
+    hash: &str,
+) -> DocRecord {
+    let e = enrich(path, kind, &doc, taxonomy);
     DocRecord {
         id,
         path: path.to_string(),
         url: doc.url.clone(),
         source: kind.as_str().to_string(),
-        title,
+        title: e.title,
         description: doc.description.clone(),
-        doc_type: doc.doc_type.clone(),
-        year,
-        date: doc.date.clone(),
-        language,
-        topics,
-        // Filled by place recognition (issue 5); JSONL and front matter give none yet.
-        places: Vec::new(),
+        doc_type: e.doc_type,
+        year: e.year,
+        date: e.date,
+        language: e.language,
+        topics: e.topics,
+        places: e.places.into_iter().map(|p| p.place).collect(),
         has_text: doc.has_text,
         pages: doc.page_count.map(u64::from),
         hash: hash.to_string(),
@@ -85,7 +166,6 @@ fn year_of(date: &str) -> Option<u64> {
         .ok()
         .filter(|y| (1900..=2100).contains(y))
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

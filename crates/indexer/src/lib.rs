@@ -4,6 +4,7 @@
 //! Entry point: [`run::run`] with [`run::IndexOptions`]; the binary's hidden worker
 //! subcommand calls [`isolate::worker_main`].
 
+pub mod analyze;
 pub mod enrich;
 pub mod error;
 pub mod isolate;
@@ -13,6 +14,8 @@ pub mod run;
 pub mod topics;
 pub mod walk;
 
+pub use analyze::{analyze_file, analyze_files, Analysis};
+pub use enrich::Enrichment;
 pub use error::{IndexerError, Result};
 pub use isolate::{Isolation, WorkerCommand};
 pub use run::{run, Failure, IndexOptions, NoProgress, Progress, Summary};

@@ -239,7 +239,7 @@ fn process_file(
     match format {
         Format::Pdf => {
             drop(bytes);
-            match extract_pdf_with_fallback(&opts.isolation, file) {
+            match extract_pdf_with_fallback(&opts.isolation, &file.abs) {
                 Ok(doc) => {
                     let pages = doc.page_count.unwrap_or(0) as u64;
                     let rec = to_record(rel.clone(), &rel, kind, doc, &opts.taxonomy, &hash);
@@ -287,14 +287,8 @@ fn process_file(
             }
         }
         Format::Html | Format::Markdown | Format::Text => {
-            let extracted: std::thread::Result<std::result::Result<ExtractedDoc, String>> =
-                catch_unwind(AssertUnwindSafe(|| match format {
-                    Format::Html => html::extract_html(&bytes).map_err(|e| e.to_string()),
-                    Format::Markdown => Ok(text::extract_markdown(&bytes)),
-                    _ => Ok(text::extract_text(&bytes)),
-                }));
-            match extracted {
-                Ok(Ok(doc)) => {
+            match extract_in_process(format, &bytes) {
+                Ok(doc) => {
                     let rec = to_record(rel.clone(), &rel, kind, doc, &opts.taxonomy, &hash);
                     Outcome::Changed {
                         rel,
@@ -303,21 +297,34 @@ fn process_file(
                         pages: 0,
                     }
                 }
-                Ok(Err(e)) => fail(e),
-                Err(_) => fail("extractor panicked".into()),
+                Err(e) => fail(e),
             }
         }
     }
 }
 
-/// pdf_oxide first; on any failure (error, crash, timeout) lopdf; both reasons if both fail.
-fn extract_pdf_with_fallback(
-    isolation: &Isolation,
-    file: &CorpusFile,
+/// HTML, Markdown and text, extracted in this process (panics caught).
+pub(crate) fn extract_in_process(
+    format: Format,
+    bytes: &[u8],
 ) -> std::result::Result<ExtractedDoc, String> {
-    match extract_pdf(isolation, &file.abs, PdfEngine::Oxide) {
+    let extracted: std::thread::Result<std::result::Result<ExtractedDoc, String>> =
+        catch_unwind(AssertUnwindSafe(|| match format {
+            Format::Html => html::extract_html(bytes).map_err(|e| e.to_string()),
+            Format::Markdown => Ok(text::extract_markdown(bytes)),
+            _ => Ok(text::extract_text(bytes)),
+        }));
+    extracted.unwrap_or_else(|_| Err("extractor panicked".into()))
+}
+
+/// pdf_oxide first; on any failure (error, crash, timeout) lopdf; both reasons if both fail.
+pub(crate) fn extract_pdf_with_fallback(
+    isolation: &Isolation,
+    path: &std::path::Path,
+) -> std::result::Result<ExtractedDoc, String> {
+    match extract_pdf(isolation, path, PdfEngine::Oxide) {
         Ok(doc) => Ok(doc),
-        Err(first) => match extract_pdf(isolation, &file.abs, PdfEngine::Lopdf) {
+        Err(first) => match extract_pdf(isolation, path, PdfEngine::Lopdf) {
             Ok(mut doc) => {
                 doc.warnings
                     .push(format!("pdf_oxide failed ({first}); text from lopdf"));
