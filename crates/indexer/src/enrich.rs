@@ -8,6 +8,7 @@
 use polsearch_core::DocRecord;
 use polsearch_extract::{ExtractedDoc, SourceKind};
 
+use crate::doctype::{self, TypeInput};
 use crate::language;
 use crate::passages::passages_from_sections;
 use crate::topics::{Taxonomy, TopicTags};
@@ -98,7 +99,17 @@ pub fn enrich(path: &str, kind: SourceKind, doc: &ExtractedDoc, taxonomy: &Taxon
     }
     let (doc_type, type_evidence) = match &doc.doc_type {
         Some(t) => (Some(t.clone()), vec!["stated by the source".to_string()]),
-        None => (None, Vec::new()),
+        None => {
+            let guess = doctype::infer(&TypeInput {
+                kind,
+                title: &title,
+                path,
+                page_count: doc.page_count,
+                has_text: doc.has_text,
+                sections: &doc.sections,
+            });
+            (Some(guess.doc_type), guess.evidence)
+        }
     };
     let (date, date_source) = match &doc.date {
         Some(d) => (Some(d.clone()), Some("extractor".to_string())),

@@ -5,6 +5,7 @@
 //! subcommand calls [`isolate::worker_main`].
 
 pub mod analyze;
+pub mod doctype;
 pub mod enrich;
 pub mod error;
 pub mod isolate;
