@@ -65,7 +65,16 @@ pub fn analyze_file(
     rel: &str,
 ) -> Result<Analysis, String> {
     let (kind, doc) = extract_file(isolation, path)?;
-    Ok(analyze_doc(rel, kind, &doc, taxonomy))
+    // As in an index run, a bug in enrichment costs this file only.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        analyze_doc(rel, kind, &doc, taxonomy)
+    }))
+    .map_err(|p| {
+        format!(
+            "indexer panicked: {}",
+            polsearch_extract::pdf::panic_message(&p)
+        )
+    })
 }
 
 /// Enriches an extracted document and summarizes its sections.

@@ -8,6 +8,7 @@
 use polsearch_core::DocRecord;
 use polsearch_extract::{ExtractedDoc, SourceKind};
 
+use crate::dates::{self, DateInput};
 use crate::doctype::{self, TypeInput};
 use crate::language;
 use crate::passages::passages_from_sections;
@@ -111,11 +112,15 @@ pub fn enrich(path: &str, kind: SourceKind, doc: &ExtractedDoc, taxonomy: &Taxon
             (Some(guess.doc_type), guess.evidence)
         }
     };
-    let (date, date_source) = match &doc.date {
-        Some(d) => (Some(d.clone()), Some("extractor".to_string())),
+    let (date, date_source) = match dates::infer(&DateInput {
+        kind,
+        path,
+        extracted: doc.date.as_deref(),
+        sections: &doc.sections,
+    }) {
+        Some(g) => (Some(g.date), Some(g.source)),
         None => (None, None),
     };
-    let _ = kind;
     let year = date.as_deref().and_then(year_of);
     Enrichment {
         title,
