@@ -158,6 +158,7 @@ fn inspect_json_has_the_documented_keys() {
 const FLOOR_TOPIC_MICRO_F1: f64 = 0.77;
 const FLOOR_TYPE_ACCURACY: f64 = 0.86;
 const FLOOR_YEAR_ACCURACY: f64 = 0.77;
+const FLOOR_PLACE_F1: f64 = 0.55;
 
 #[test]
 fn eval_labels_on_the_shared_labels_stays_above_the_floor() {
@@ -172,10 +173,14 @@ fn eval_labels_on_the_shared_labels_stays_above_the_floor() {
     let topics = figure(&report["topics"]["micro"]["f1"]);
     let types = figure(&report["type"]["accuracy"]);
     let years = figure(&report["year"]["accuracy"]);
-    println!("topic micro-F1 {topics:.3}, type accuracy {types:.3}, year accuracy {years:.3}");
+    let places = figure(&report["places"]["f1"]);
+    println!(
+        "topic micro-F1 {topics:.3}, type accuracy {types:.3}, year accuracy {years:.3}, place F1 {places:.3}"
+    );
     assert!(topics >= FLOOR_TOPIC_MICRO_F1, "topic micro-F1 {topics}");
     assert!(types >= FLOOR_TYPE_ACCURACY, "type accuracy {types}");
     assert!(years >= FLOOR_YEAR_ACCURACY, "year accuracy {years}");
+    assert!(places >= FLOOR_PLACE_F1, "place F1 {places}");
     assert!(
         report["failed"].as_array().is_some_and(|f| f.len() <= 2),
         "{}",

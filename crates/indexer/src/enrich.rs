@@ -12,6 +12,7 @@ use crate::dates::{self, DateInput};
 use crate::doctype::{self, TypeInput};
 use crate::language;
 use crate::passages::passages_from_sections;
+use crate::places;
 use crate::topics::{Taxonomy, TopicTags};
 
 /// What enrichment inferred for one document, and why.
@@ -122,6 +123,10 @@ pub fn enrich(path: &str, kind: SourceKind, doc: &ExtractedDoc, taxonomy: &Taxon
         None => (None, None),
     };
     let year = date.as_deref().and_then(year_of);
+    let places = {
+        let texts: Vec<&str> = doc.sections.iter().map(|s| s.text.as_str()).collect();
+        places::find(&title, path, &texts)
+    };
     Enrichment {
         title,
         language,
@@ -132,7 +137,7 @@ pub fn enrich(path: &str, kind: SourceKind, doc: &ExtractedDoc, taxonomy: &Taxon
         year,
         topics,
         tags,
-        places: Vec::new(),
+        places,
     }
 }
 

@@ -12,6 +12,7 @@ pub mod error;
 pub mod isolate;
 pub mod language;
 pub mod passages;
+pub mod places;
 pub mod run;
 pub mod topics;
 pub mod walk;
