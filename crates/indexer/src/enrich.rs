@@ -75,6 +75,20 @@ pub fn enrich(path: &str, kind: SourceKind, doc: &ExtractedDoc, taxonomy: &Taxon
     } else {
         doc.title.clone()
     };
+    let (doc_type, type_evidence) = match &doc.doc_type {
+        Some(t) => (Some(t.clone()), vec!["stated by the source".to_string()]),
+        None => {
+            let guess = doctype::infer(&TypeInput {
+                kind,
+                title: &title,
+                path,
+                page_count: doc.page_count,
+                has_text: doc.has_text,
+                sections: &doc.sections,
+            });
+            (Some(guess.doc_type), guess.evidence)
+        }
+    };
     let mut topics: Vec<String> = doc
         .topics
         .iter()
@@ -83,7 +97,10 @@ pub fn enrich(path: &str, kind: SourceKind, doc: &ExtractedDoc, taxonomy: &Taxon
     let mut tags = None;
     if topics.is_empty() {
         let texts: Vec<&str> = doc.sections.iter().map(|s| s.text.as_str()).collect();
-        let t = taxonomy.tag(&title, &texts);
+        let mut t = taxonomy.tag(&title, &texts);
+        if let Some(ty) = &doc_type {
+            taxonomy.apply_type(&mut t, ty);
+        }
         // Leaf facets only: a subtopic facet counts for its parent too.
         for top in &t.topics {
             let subs: Vec<&String> = t
@@ -99,20 +116,6 @@ pub fn enrich(path: &str, kind: SourceKind, doc: &ExtractedDoc, taxonomy: &Taxon
         }
         tags = Some(t);
     }
-    let (doc_type, type_evidence) = match &doc.doc_type {
-        Some(t) => (Some(t.clone()), vec!["stated by the source".to_string()]),
-        None => {
-            let guess = doctype::infer(&TypeInput {
-                kind,
-                title: &title,
-                path,
-                page_count: doc.page_count,
-                has_text: doc.has_text,
-                sections: &doc.sections,
-            });
-            (Some(guess.doc_type), guess.evidence)
-        }
-    };
     let (date, date_source) = match dates::infer(&DateInput {
         kind,
         path,
