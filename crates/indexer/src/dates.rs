@@ -192,15 +192,22 @@ fn cued_date(text: &str) -> Option<(String, String)> {
         &CUE,
         r"(?i)\b(adopted|approved|dated|date|published|issued|prepared|effective|passed|released|revised|updated|enacted|meeting of|held on|fecha|publicado)\b",
     );
+    static GAP: OnceLock<Regex> = OnceLock::new();
+    let gap = regex(
+        &GAP,
+        r"^[\s:,.\-–]*(?:(?i:on|in|as of|at))?[\s:,]*$|^\s+(?i:by)\s+(?:(?i:the)\s+)?[A-Z][A-Za-z ]{0,40}?\s+(?i:on|in)\s+$",
+    );
     let dates = find_dates(text);
     for d in dates {
-        // The cue must end at most 40 bytes before the date, on the same line.
+        // The cue must come shortly before the date, on the same line.
         let before = tail_before(text, d.start, 48);
         if before.contains('\n') {
             continue;
         }
         if let Some(m) = cue.find_iter(before).last() {
-            if before.len() - m.end() <= 40 {
+            // Only a label's own date: "Adopted: May 2, 2003", "Date: June 17, 2015",
+            // "Approved by the City Council on ...", not "adopted the plan in 1996".
+            if gap.is_match(&before[m.end()..]) {
                 let shown = format!("{}{}", &before[m.start()..], &text[d.start..d.end]);
                 return Some((
                     d.date,
@@ -443,6 +450,23 @@ mod tests {
             &["Riverside Climate Action Plan May 2019"],
         );
         assert_eq!(date(g), Some("2019-05".into()));
+    }
+
+    #[test]
+    fn a_cue_in_prose_is_not_a_label() {
+        let page = format!(
+            "ORDINANCE 68. {} Metro adopted the functional plan in November 1996.",
+            "The city amends its land development rules to comply with regional requirements. "
+                .repeat(10)
+        );
+        let g = pdf("pdf/o.pdf", Some("2001-02-03"), &[&page]);
+        assert_eq!(date(g), Some("2001-02-03".into()));
+        let g = pdf(
+            "pdf/p.pdf",
+            None,
+            &["Approved by the City Council on June 4, 2012"],
+        );
+        assert_eq!(date(g), Some("2012-06-04".into()));
     }
 
     #[test]
