@@ -20,7 +20,8 @@
 //! Chicago", "Michigan Avenue") and mailing addresses ("Cambridge, MA 02142") do not count.
 //! A municipality that names itself ("City of Rivergrove", "Rivergrove City Council") counts
 //! even when it is too small for the gazetteer, in the document's main state. A scan without
-//! text is read by its file name.
+//! text is read by its file name. "New York" alone is the city, unless the document names
+//! three or more other states, where it is the state.
 //!
 //! A place is assigned when its mentions are substantive: at least 3 (2 in a short text, and
 //! one per 5,000 words in a long one; title mentions count 3 times) and at least 15% of the
@@ -439,6 +440,8 @@ struct Evidence {
     state_context: BTreeMap<String, u32>,
     /// "City of X" names → mentions.
     municipalities: BTreeMap<String, u32>,
+    /// "New York" alone: the city, unless the document is about several states.
+    new_york_alone: u32,
 }
 
 fn scan(g: &Gazetteer, text: &str, weight: u32, ev: &mut Evidence) {
@@ -558,11 +561,13 @@ fn scan(g: &Gazetteer, text: &str, weight: u32, ev: &mut Evidence) {
                 end += 1;
             }
             let last = &ws[end - 1];
+            // "Natick, MA"; not "New York, Vermont" (a list of states).
             let printed_state = if last.comma {
                 state_at(g, &ws, end)
             } else {
                 None
-            };
+            }
+            .filter(|(st, _)| g.cities[&name].iter().any(|(s, _)| s == st));
             // "Hampton Roads", "Harvard University": part of a longer name.
             let longer = printed_state.is_none()
                 && ((last.joined
@@ -588,6 +593,9 @@ fn scan(g: &Gazetteer, text: &str, weight: u32, ev: &mut Evidence) {
                         *ev.city_mentions.entry(name).or_default() += weight;
                     }
                     end += k;
+                }
+                None if !longer && name == "New York" && end == i + n => {
+                    ev.new_york_alone += weight;
                 }
                 None if !longer => *ev.city_mentions.entry(name).or_default() += weight,
                 None => {}
@@ -615,6 +623,15 @@ pub fn find(title: &str, path: &str, sections: &[&str]) -> Vec<PlaceCount> {
     // A scan without text: its file name is the only evidence left.
     if words_total < 50 {
         scan(g, &file_name_words(path), 3, &mut ev);
+    }
+    // Among other states, "New York" is the state.
+    if ev.new_york_alone > 0 {
+        if ev.state_mentions.keys().filter(|s| *s != "NY").count() >= 3 {
+            *ev.state_mentions.entry("NY".into()).or_default() += ev.new_york_alone;
+            *ev.state_context.entry("NY".into()).or_default() += ev.new_york_alone;
+        } else {
+            *ev.city_mentions.entry("New York".into()).or_default() += ev.new_york_alone;
+        }
     }
     let main_state = ev
         .state_context
@@ -734,10 +751,14 @@ pub fn find(title: &str, path: &str, sections: &[&str]) -> Vec<PlaceCount> {
         .max()
         .unwrap_or(0) as f32;
     let mut out: Vec<PlaceCount> = Vec::new();
-    for (map, share) in [(counts, 0.15), (county_counts, 0.3), (state_counts, 0.3)] {
+    for (map, share, floor) in [
+        (counts, 0.15, min),
+        (county_counts, 0.3, min),
+        (state_counts, 0.3, min),
+    ] {
         out.extend(
             map.into_iter()
-                .filter(|(_, n)| *n >= min && *n as f32 >= share * best)
+                .filter(|(_, n)| *n >= floor && *n as f32 >= share * best)
                 .map(|(place, mentions)| PlaceCount { place, mentions }),
         );
     }
@@ -840,6 +861,19 @@ mod tests {
         assert!(p.contains(&"Napa County, CA".to_string()), "{p:?}");
         let text = "Vermont towns. Vermont farms, Vermont rivers and Vermont roads.";
         assert_eq!(places("", text), ["VT"]);
+    }
+
+    #[test]
+    fn new_york_is_the_state_among_states() {
+        let text = "New York, Vermont, Maine and Connecticut farms. New York and Vermont rivers. \
+                    New York, Maine and Connecticut roads. Vermont, Maine, Connecticut towns.";
+        let p = places("", text);
+        assert!(
+            p.contains(&"NY".to_string()) && !p.contains(&"New York, NY".to_string()),
+            "{p:?}"
+        );
+        let text = "New York subway. New York buses. New York streets.";
+        assert_eq!(places("", text), ["New York, NY"]);
     }
 
     #[test]
