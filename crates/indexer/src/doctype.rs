@@ -352,6 +352,18 @@ pub fn infer(input: &TypeInput<'_>) -> TypeGuess {
                 );
             }
         }
+        // A meeting agenda followed by many pages of attachments is a packet.
+        static AGENDA: OnceLock<Regex> = OnceLock::new();
+        if pages >= 15
+            && re(&AGENDA, r"(?i)\b(agenda|orden del d[ií]a)\b")
+                .is_match(&truncate(&text_head, 800))
+        {
+            score.add(
+                "briefing-book",
+                5.0,
+                format!("an agenda opening {pages} pages"),
+            );
+        }
         if !input.has_text && starts_with_date(stem) {
             score.add(
                 "meeting-record",
@@ -530,6 +542,9 @@ mod tests {
         let mut packet = long.clone();
         packet[0] = "Planning Board Agenda Packet, June 1, 2022";
         assert_eq!(pdf("", "a.pdf", &packet).doc_type, "briefing-book");
+        let mut agenda = long.clone();
+        agenda[0] = "Police Advisory Committee, Wednesday June 1, 2022. AGENDA 1. Public comment";
+        assert_eq!(pdf("", "e.pdf", &agenda).doc_type, "briefing-book");
         let mut budget = long.clone();
         budget[0] = "The FY21 Adopted Operating Budget totals $1.2 billion.";
         assert_eq!(pdf("", "b.pdf", &budget).doc_type, "budget");
