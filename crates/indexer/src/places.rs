@@ -20,12 +20,12 @@
 //! Chicago", "Michigan Avenue") and mailing addresses ("Cambridge, MA 02142") do not count.
 //! A municipality that names itself ("City of Rivergrove", "Rivergrove City Council") counts
 //! even when it is too small for the gazetteer, in the document's main state. A scan without
-//! text is read by its file name. "New York" alone is the city, unless the document names
+//! text is read by its file name. "St." and "Saint" are one. "New York" alone is the city, unless the document names
 //! three or more other states, where it is the state.
 //!
 //! A place is assigned when its mentions are substantive: at least 3 (2 in a short text, and
-//! one per 5,000 words in a long one; title mentions count 3 times) and at least 15% of the
-//! most mentioned place's (30% for counties and states). A state is assigned only when the
+//! one per 5,000 words in a long one; title mentions count 3 times) and at least 8% of the
+//! most mentioned place's (30% for a county, 20% for a state). A state is assigned only when the
 //! document names it more than twice as often as its most-named city of that state, so a
 //! Boston budget is about `Boston, MA`, not `MA`.
 
@@ -40,6 +40,8 @@ const GAZETTEER_TSV: &str = include_str!("../data/us-places.tsv");
 const BIG_CITY: u64 = 150_000;
 /// Cities under this many people need a printed state or to be in the document's main state.
 const SMALL_TOWN: u64 = 50_000;
+/// A city must be named at least this fraction as often as the most named place.
+const CITY_SHARE: f32 = 0.08;
 /// Most places assigned to one document.
 const MAX_PLACES: usize = 15;
 
@@ -278,6 +280,18 @@ fn gazetteer() -> &'static Gazetteer {
                     .or_default()
                     .push((state.to_string(), pop)),
             }
+        }
+        // "St. Helena" is how "Saint Helena" is printed.
+        let saints: Vec<(String, Vec<(String, u64)>)> = g
+            .cities
+            .iter()
+            .filter_map(|(k, v)| {
+                k.strip_prefix("Saint ")
+                    .map(|r| (format!("St. {r}"), v.clone()))
+            })
+            .collect();
+        for (k, v) in saints {
+            g.cities.entry(k).or_default().extend(v);
         }
         // People say "New York" for New York City.
         if let Some(nyc) = g.cities.get("New York City").cloned() {
@@ -752,9 +766,9 @@ pub fn find(title: &str, path: &str, sections: &[&str]) -> Vec<PlaceCount> {
         .unwrap_or(0) as f32;
     let mut out: Vec<PlaceCount> = Vec::new();
     for (map, share, floor) in [
-        (counts, 0.15, min),
+        (counts, CITY_SHARE, min),
         (county_counts, 0.3, min),
-        (state_counts, 0.3, min),
+        (state_counts, 0.2, min),
     ] {
         out.extend(
             map.into_iter()
