@@ -728,11 +728,9 @@ pub fn find(title: &str, path: &str, sections: &[&str]) -> Vec<PlaceCount> {
     }
     if let Some((main, _)) = &main_state {
         for (name, &n) in &ev.municipalities {
-            if g.cities
-                .get(name)
-                .is_some_and(|c| c.iter().any(|(s, _)| s == main))
-            {
-                continue; // counted as a city already
+            // Places in the gazetteer are counted as cities, with their own state.
+            if g.cities.contains_key(name) {
+                continue;
             }
             if !is_stop_name(name) {
                 *counts.entry(format!("{name}, {main}")).or_default() += n;
@@ -888,6 +886,15 @@ mod tests {
         );
         let text = "New York subway. New York buses. New York streets.";
         assert_eq!(places("", text), ["New York, NY"]);
+    }
+
+    #[test]
+    fn a_known_city_is_not_moved_to_the_main_state() {
+        // Regression: "City of Seattle" in a California document was "Seattle, CA".
+        let text = "California, California, California, California, California, California. \
+                    The City of Seattle and the City of Seattle; City of Seattle.";
+        let p = places("", text);
+        assert!(!p.contains(&"Seattle, CA".to_string()), "{p:?}");
     }
 
     #[test]
