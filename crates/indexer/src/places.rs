@@ -17,7 +17,8 @@
 //! least 3 times; names that are ordinary words, months, people's names or foreign places
 //! ("Mobile", "Normal", "Independence", "Commerce", "Jackson", "Paris") count only with a
 //! printed state. Mentions that are part of a longer name ("Hampton Roads", "University of
-//! Chicago", "Michigan Avenue") and mailing addresses ("Cambridge, MA 02142") do not count.
+//! Chicago", "Michigan Avenue"), mailing addresses ("Cambridge, MA 02142") and citation
+//! imprints ("Washington, D.C., 2016") do not count.
 //! A municipality that names itself ("City of Rivergrove", "Rivergrove City Council") counts
 //! even when it is too small for the gazetteer, in the document's main state. A scan without
 //! text is read by its file name. "St." and "Saint" are one. "New York" alone is the city, unless the document names
@@ -497,7 +498,11 @@ fn scan(g: &Gazetteer, text: &str, weight: u32, ev: &mut Evidence) {
         // "D.C." alone is Washington, DC.
         if w == "D.C." || (w == "DC" && ws.get(i + 1).is_none_or(|x| x.text.len() != 5)) {
             let after_washington = i > 0 && ws[i - 1].text == "Washington";
-            if !after_washington {
+            let imprint = ws[i].comma
+                && ws.get(i + 1).is_some_and(|x| {
+                    x.text.len() == 4 && x.text.chars().all(|c| c.is_ascii_digit())
+                });
+            if !after_washington && !imprint {
                 *ev.city_mentions.entry("Washington".into()).or_default() += weight;
             }
             *ev.city_pairs
@@ -599,11 +604,18 @@ fn scan(g: &Gazetteer, text: &str, weight: u32, ev: &mut Evidence) {
                         .entry(st.clone())
                         .or_default() += 1;
                     *ev.state_context.entry(st).or_default() += 1;
-                    // "Cambridge, MA 02142" is an address, not a mention.
+                    // "Cambridge, MA 02142" is an address and "Washington, D.C., 2016" a
+                    // citation's imprint, not mentions.
                     let zip = ws.get(end + k).is_some_and(|x| {
                         x.text.len() == 5 && x.text.chars().all(|c| c.is_ascii_digit())
                     });
-                    if !zip {
+                    let imprint = ws[end + k - 1].comma
+                        && ws.get(end + k).is_some_and(|x| {
+                            x.text.len() == 4
+                                && (x.text.starts_with("19") || x.text.starts_with("20"))
+                                && x.text.chars().all(|c| c.is_ascii_digit())
+                        });
+                    if !zip && !imprint {
                         *ev.city_mentions.entry(name).or_default() += weight;
                     }
                     end += k;
@@ -886,6 +898,13 @@ mod tests {
         );
         let text = "New York subway. New York buses. New York streets.";
         assert_eq!(places("", text), ["New York, NY"]);
+    }
+
+    #[test]
+    fn addresses_and_citation_imprints_are_not_mentions() {
+        let text = "Transportation Research Board, Washington, D.C., 2016. Board, Washington, DC, \
+                    2011. Volpe Center, Cambridge, MA 02142. Volpe, Cambridge, MA 02142.";
+        assert!(places("", text).is_empty(), "{:?}", places("", text));
     }
 
     #[test]
