@@ -6,16 +6,18 @@
 //!
 //! 1. a date the first pages print next to a cue ("Adopted May 12, 2003", "Date: June 17,
 //!    2015", "Updated July 16, 2023", "Meeting of ...");
-//! 2. a date the file is named by (`2018-08-13-minutes.pdf`, `1998-ord-61.pdf`): records are
+//! 2. in a short PDF (12 pages or fewer), the last adoption date it prints ("Approved and
+//!    adopted ... this 12th day of May, 2003"), where legal records say when they passed;
+//! 3. a date the file is named by (`2018-08-13-minutes.pdf`, `1998-ord-61.pdf`): records are
 //!    filed under the date of what they record;
-//! 3. the first date on the cover (the start of page 1: "Climate Action Plan May 2019");
-//! 4. the PDF's metadata (creation, else modification date);
-//! 5. estimates for documents that print no date at all: the latest date a cited source was
+//! 4. the first date on the cover (the start of page 1: "Climate Action Plan May 2019");
+//! 5. the PDF's metadata (creation, else modification date);
+//! 6. estimates for documents that print no date at all: the latest date a cited source was
 //!    "accessed", else the latest year the text mentions at least twice other than as a
 //!    target ("by 2030").
 //!
 //! For a web page the extractor's date (meta tags, JSON-LD, a dated byline) comes first, then
-//! steps 1–3 on the page's text. Dates are read as `Month D, YYYY`, `D Month YYYY`,
+//! steps 1–4 on the page's text. Dates are read as `Month D, YYYY`, `D Month YYYY`,
 //! `Month YYYY`, `YYYY-MM-DD`, `M/D/YYYY`, seasons (`Fall 2020`) and Spanish `D de mes de
 //! YYYY`; years outside 1900..=next year are ignored.
 
@@ -41,6 +43,8 @@ pub struct DateGuess {
     pub source: String,
 }
 
+/// Records of at most this many pages are searched at their end for an adoption date.
+const MAX_RECORD_PAGES: usize = 12;
 /// How much of the first pages is searched for a cued date.
 const CUE_CHARS: usize = 3000;
 /// The cover: the start of page 1, or all of it when it is this short.
@@ -66,6 +70,17 @@ pub fn infer(input: &DateInput<'_>) -> Option<DateGuess> {
         return Some(DateGuess {
             date,
             source: format!("printed: \"{cue}\""),
+        });
+    }
+    let record_end = if input.kind == SourceKind::Pdf {
+        adoption_date(input.sections)
+    } else {
+        None
+    };
+    if let Some((date, cue)) = record_end {
+        return Some(DateGuess {
+            date,
+            source: format!("printed at the end: \"{cue}\""),
         });
     }
     if let Some(date) = file_name_date(input.path) {
@@ -192,13 +207,39 @@ fn cued_date(text: &str) -> Option<(String, String)> {
         &CUE,
         r"(?i)\b(adopted|approved|dated|date|published|issued|prepared|effective|passed|released|revised|updated|enacted|meeting of|held on|fecha|publicado)\b",
     );
+    cued_date_with(text, cue)
+}
+
+/// The adoption date a short legal record prints after its text ("Approved and adopted ...
+/// this 12th day of May, 2003"): the last one in the record.
+fn adoption_date(sections: &[Section]) -> Option<(String, String)> {
+    if sections.is_empty() || sections.len() > MAX_RECORD_PAGES {
+        return None;
+    }
+    static CUE: OnceLock<Regex> = OnceLock::new();
+    let cue = regex(&CUE, r"(?i)\b(adopted|approved|passed|enacted)\b");
+    let mut found = None;
+    for s in sections {
+        if let Some(last) = cued_dates(&s.text, cue).pop() {
+            found = Some(last);
+        }
+    }
+    found
+}
+
+fn cued_date_with(text: &str, cue: &Regex) -> Option<(String, String)> {
+    cued_dates(text, cue).into_iter().next()
+}
+
+/// Every date in `text` that a cue labels, in order, with the cue and date as printed.
+fn cued_dates(text: &str, cue: &Regex) -> Vec<(String, String)> {
     static GAP: OnceLock<Regex> = OnceLock::new();
     let gap = regex(
         &GAP,
-        r"^[\s:,.\-–]*(?:(?i:on|in|as of|at))?[\s:,]*$|^\s+(?i:by)\s+(?:(?i:the)\s+)?[A-Z][A-Za-z ]{0,40}?\s+(?i:on|in)\s+$",
+        r"^[\s:,.\-–]*(?:(?i:on|in|as of|at|this))?[\s:,]*$|^\s+(?i:by|at)\s+(?:(?i:the)\s+)?[A-Z][A-Za-z ]{0,40}?\s+(?i:on|in|this)(?:\s+(?i:the))?\s+$",
     );
-    let dates = find_dates(text);
-    for d in dates {
+    let mut out = Vec::new();
+    for d in find_dates(text) {
         // The cue must come shortly before the date, on the same line.
         let before = tail_before(text, d.start, 48);
         if before.contains('\n') {
@@ -209,14 +250,14 @@ fn cued_date(text: &str) -> Option<(String, String)> {
             // "Approved by the City Council on ...", not "adopted the plan in 1996".
             if gap.is_match(&before[m.end()..]) {
                 let shown = format!("{}{}", &before[m.start()..], &text[d.start..d.end]);
-                return Some((
+                out.push((
                     d.date,
                     shown.split_whitespace().collect::<Vec<_>>().join(" "),
                 ));
             }
         }
     }
-    None
+    out
 }
 
 /// A date at the start of the file name (after a `collection__` prefix): `2018-08-13-...`,
@@ -327,7 +368,15 @@ fn find_dates(text: &str) -> Vec<Found> {
         &DMY,
         &format!(r"(?i)\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{MONTHS}\.?,?\s+((?:19|20)\d\d)\b"),
     );
-    let my = regex(&MY, &format!(r"(?i)\b{MONTHS}\.?,?\s+((?:19|20)\d\d)\b"));
+    let my = regex(&MY, &format!(r"(?i)\b{MONTHS}\.?\s*,?\s+((?:19|20)\d\d)\b"));
+    // The legal form: "this 12th day of May, 2003", "the _____ day of April, 2025".
+    static DAY_OF: OnceLock<Regex> = OnceLock::new();
+    let day_of = regex(
+        &DAY_OF,
+        &format!(
+            r"(?i)(?:\b(\d{{1,2}})(?:st|nd|rd|th)?\s*|_+\s*)day\s+of\s+{MONTHS}\s*,?\s+((?:19|20)\d\d)\b"
+        ),
+    );
     let iso = regex(&ISO, r"\b((?:19|20)\d\d)-([01]\d)-([0-3]\d)\b");
     let us = regex(&US, r"\b([01]?\d)/([0-3]?\d)/((?:19|20)\d\d)\b");
     let season = regex(
@@ -371,6 +420,11 @@ fn find_dates(text: &str) -> Vec<Found> {
     }
     for c in season.captures_iter(text) {
         let d = (|| format_date(num(&c[2])?, None, None))();
+        push(c.get(0).expect("match"), d);
+    }
+    for c in day_of.captures_iter(text) {
+        let day = c.get(1).and_then(|m| num(m.as_str()));
+        let d = (|| format_date(num(&c[3])?, month_number(&c[2]), day))();
         push(c.get(0).expect("match"), d);
     }
     for c in es.captures_iter(text) {
@@ -467,6 +521,21 @@ mod tests {
             &["Approved by the City Council on June 4, 2012"],
         );
         assert_eq!(date(g), Some("2012-06-04".into()));
+    }
+
+    #[test]
+    fn reads_the_legal_day_of_form() {
+        let g = pdf(
+            "pdf/2019-res-1.pdf",
+            Some("2019-05-13"),
+            &[
+                "RESOLUTION 41 A RESOLUTION AMENDING THE FEE SCHEDULE",
+                "Section 5. Approved and adopted at the City Council meeting on the _____day of April , 2025",
+            ],
+        );
+        assert_eq!(date(g), Some("2025-04".into()));
+        let g = pdf("pdf/r.pdf", None, &["ADOPTED this 12th day of May, 2003."]);
+        assert_eq!(date(g), Some("2003-05-12".into()));
     }
 
     #[test]
