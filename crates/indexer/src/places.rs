@@ -16,7 +16,7 @@
 //! clearly set in (named at least 5 times and twice as often as any other) and to be named at
 //! least 3 times; names that are ordinary words, months, people's names or foreign places
 //! ("Mobile", "Normal", "Independence", "Commerce", "Jackson", "Paris") count only with a
-//! printed state. Mentions that are part of a longer name ("Hampton Roads", "University of
+//! printed state. Mentions that are part of another name ("Hampton Roads", "University of
 //! Chicago", "Michigan Avenue"), mailing addresses ("Cambridge, MA 02142") and citation
 //! imprints ("Washington, D.C., 2016") do not count.
 //! A municipality that names itself ("City of Rivergrove", "Rivergrove City Council") counts
@@ -122,6 +122,10 @@ const STOP_NAMES: &[&str] = &[
     "Transit",
     "Rural",
     "University",
+    "Spring",
+    "Thermal",
+    "Homestead",
+    "Charlotte",
     "Forest",
     "Agency",
     "Highland",
@@ -226,10 +230,48 @@ const NOT_A_MENTION_AFTER: &[&str] = &[
     "Times",
     "Post",
 ];
+/// Words after a place name that make it part of another name ("Hampton Roads",
+/// "Harvard University", "Boston Globe").
+const PART_OF_A_NAME: &[&str] = &[
+    "Roads",
+    "University",
+    "College",
+    "Institute",
+    "School",
+    "Tribune",
+    "Times",
+    "Post",
+    "Globe",
+    "Herald",
+    "Journal",
+    "Press",
+    "Avenue",
+    "Ave",
+    "Street",
+    "St",
+    "Road",
+    "Boulevard",
+    "Blvd",
+    "Drive",
+    "Bay",
+    "Harbor",
+    "River",
+    "Valley",
+    "Hall",
+    "Foundation",
+    "Group",
+    "Inc",
+    "LLC",
+    "Company",
+    "Corporation",
+    "Bank",
+    "Reserve",
+    "Square",
+];
 const NOT_A_MENTION_BEFORE: &[&str] = &["University", "College", "Institute", "Bank", "School"];
 
-/// Stop-names the document may still use alone when it also prints their state somewhere,
-/// or when they are a large city in the document's main state.
+/// Whether `name` is on the stop-list: such a name counts only where the document prints its
+/// state next to it somewhere ("Mobile, AL").
 fn is_stop_name(name: &str) -> bool {
     STOP_NAMES.contains(&name)
 }
@@ -590,9 +632,9 @@ fn scan(g: &Gazetteer, text: &str, weight: u32, ev: &mut Evidence) {
             // "Hampton Roads", "Harvard University": part of a longer name.
             let longer = printed_state.is_none()
                 && ((last.joined
-                    && ws.get(end).is_some_and(|x| {
-                        capitalized(&x.text) && !matches!(x.text.as_str(), "County" | "State")
-                    }))
+                    && ws
+                        .get(end)
+                        .is_some_and(|x| PART_OF_A_NAME.contains(&x.text.as_str())))
                     || (i >= 2
                         && ws[i - 1].text == "of"
                         && NOT_A_MENTION_BEFORE.contains(&ws[i - 2].text.as_str())));
