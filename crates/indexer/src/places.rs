@@ -24,7 +24,8 @@
 //! text is read by its file name. "St." and "Saint" are one. "New York" alone is the city, unless the document names
 //! three or more other states, where it is the state.
 //!
-//! A place is assigned when its mentions are substantive: at least 3 (2 in a short text, and
+//! A place is assigned when its mentions are substantive (Washington, DC, named everywhere as
+//! the seat of the federal government, needs half the main place's mentions): at least 3 (2 in a short text, and
 //! one per 5,000 words in a long one; title mentions count 3 times) and at least 8% of the
 //! most mentioned place's (30% for a county, 20% for a state). A state is assigned only when the
 //! document names it more than twice as often as its most-named city of that state, so a
@@ -43,6 +44,9 @@ const BIG_CITY: u64 = 150_000;
 const SMALL_TOWN: u64 = 50_000;
 /// A city must be named at least this fraction as often as the most named place.
 const CITY_SHARE: f32 = 0.08;
+const CAPITAL: &str = "Washington, DC";
+/// The capital must be named at least this fraction as often as the most named place.
+const CAPITAL_SHARE: f32 = 0.5;
 /// Most places assigned to one document.
 const MAX_PLACES: usize = 15;
 
@@ -816,6 +820,13 @@ pub fn find(title: &str, path: &str, sections: &[&str]) -> Vec<PlaceCount> {
         .copied()
         .max()
         .unwrap_or(0) as f32;
+    // The national capital is named as the seat of federal agencies, courts and meetings in
+    // documents about anything: it needs to be one of the main places.
+    if let Some(&n) = counts.get(CAPITAL) {
+        if (n as f32) < CAPITAL_SHARE * best || n < 2 * min {
+            counts.remove(CAPITAL);
+        }
+    }
     let mut out: Vec<PlaceCount> = Vec::new();
     for (map, share, floor) in [
         (counts, CITY_SHARE, min),
@@ -947,6 +958,14 @@ mod tests {
         let text = "Transportation Research Board, Washington, D.C., 2016. Board, Washington, DC, \
                     2011. Volpe Center, Cambridge, MA 02142. Volpe, Cambridge, MA 02142.";
         assert!(places("", text).is_empty(), "{:?}", places("", text));
+    }
+
+    #[test]
+    fn the_capital_as_the_seat_of_government_is_not_a_place_of_the_document() {
+        let text = "Denver buses. Denver trains. Denver bikes. Denver streets. Denver parks. \
+                    Denver schools. Denver, with a grant from Washington, D.C. agencies; \
+                    officials in Washington, D.C. and Washington, D.C. again.";
+        assert_eq!(places("", text), ["Denver, CO"]);
     }
 
     #[test]
