@@ -18,18 +18,18 @@
 //! ("Mobile", "Normal", "Independence", "Commerce", "Jackson", "Paris") count only with a
 //! printed state. Mentions that are part of another name ("Hampton Roads", "University of
 //! Chicago", "Michigan Avenue"), mailing addresses ("Cambridge, MA 02142") and citation
-//! imprints ("Washington, D.C., 2016") do not count.
-//! A municipality that names itself ("City of Rivergrove", "Rivergrove City Council") counts
-//! even when it is too small for the gazetteer, in the document's main state. A scan without
-//! text is read by its file name. "St." and "Saint" are one. "New York" alone is the city, unless the document names
-//! three or more other states, where it is the state.
+//! imprints ("Washington, D.C., 2016") do not count. A municipality that names itself ("City
+//! of Rivergrove", "Rivergrove City Council") counts even when it is too small for the
+//! gazetteer, in the document's main state. A scan without text is read by its file name.
+//! "St." and "Saint" are one. "New York" alone is the city, unless the document names three
+//! or more other states, where it is the state.
 //!
-//! A place is assigned when its mentions are substantive (Washington, DC, named everywhere as
-//! the seat of the federal government, needs half the main place's mentions): at least 3 (2 in a short text, and
+//! A place is assigned when its mentions are substantive: at least 3 (2 in a short text, and
 //! one per 5,000 words in a long one; title mentions count 3 times) and at least 8% of the
-//! most mentioned place's (30% for a county, 20% for a state). A state is assigned only when the
-//! document names it more than twice as often as its most-named city of that state, so a
-//! Boston budget is about `Boston, MA`, not `MA`.
+//! most mentioned place's (30% for a county, 20% for a state, half for Washington, DC, which
+//! documents about anything name as the seat of the federal government). A state is
+//! assigned only when the document names it more than twice as often as its most-named city
+//! of that state, so a Boston budget is about `Boston, MA`, not `MA`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
