@@ -31,6 +31,8 @@ pub enum Command {
     Search(SearchArgs),
     /// Index the corpus incrementally, then serve the search API over HTTP.
     Serve(ServeArgs),
+    /// Measure ranking quality on judged queries (nDCG@10, MAP@100, Recall@100, P@10, MRR@10).
+    Eval(crate::eval::EvalArgs),
     /// Internal: extract one PDF in an isolated worker process.
     #[command(hide = true)]
     ExtractWorker(WorkerArgs),
@@ -155,6 +157,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Index(a) => index(a),
         Command::Search(a) => search(a),
         Command::Serve(a) => crate::serve::serve(a),
+        Command::Eval(a) => crate::eval::eval(a),
         Command::ExtractWorker(a) => {
             let engine = PdfEngine::parse(&a.engine).unwrap_or(PdfEngine::Oxide);
             let code = polsearch_indexer::isolate::worker_main(&a.path, engine);

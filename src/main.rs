@@ -1,6 +1,8 @@
-//! The `polsearch` command line: `index`, `search`, and the hidden PDF worker.
+//! The `polsearch` command line: `index`, `search`, `serve`, `eval`, and the hidden PDF
+//! worker.
 
 mod cli;
+mod eval;
 mod output;
 mod progress;
 mod serve;

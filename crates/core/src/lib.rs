@@ -7,6 +7,7 @@
 pub mod analyzers;
 pub mod documents;
 pub mod error;
+pub mod eval;
 pub mod links;
 pub mod query;
 pub mod record;
@@ -18,6 +19,7 @@ pub mod stopwords;
 pub mod store;
 pub mod suggest;
 pub mod syntax;
+pub mod typos;
 
 pub use error::{CoreError, Result};
 pub use record::{DocRecord, PassageRecord};
