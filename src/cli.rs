@@ -31,6 +31,9 @@ pub enum Command {
     Search(SearchArgs),
     /// Index the corpus incrementally, then serve the search API over HTTP.
     Serve(ServeArgs),
+    /// Memo mode: the best passages across the library for a question or paragraph, with
+    /// citations.
+    Passages(PassagesArgs),
     /// Measure ranking quality on judged queries (nDCG@10, MAP@100, Recall@100, P@10, MRR@10).
     Eval(crate::eval::EvalArgs),
     /// Internal: extract one PDF in an isolated worker process.
@@ -121,6 +124,39 @@ pub struct SearchArgs {
     /// Skip this many documents.
     #[arg(long, default_value_t = 0)]
     pub offset: usize,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Print results as JSON (the same shape as `GET /api/search`).
+    #[arg(long)]
+    pub json: bool,
+    /// The query: words, "quoted phrases", -exclusions, OR, title:/topic:/type:/year:/lang:.
+    #[arg(num_args = 0..)]
+    pub query: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PassagesArgs {
+    #[arg(long, env = "POLSEARCH_INDEX", default_value = "index")]
+    pub index: PathBuf,
+    /// How many passages to show (at most 50).
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    /// At most this many passages from one document.
+    #[arg(long, default_value_t = 2)]
+    pub per_document: usize,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Print the same JSON as `GET /api/passages`.
+    #[arg(long)]
+    pub json: bool,
+    /// The question or paragraph.
+    #[arg(num_args = 1..)]
+    pub query: Vec<String>,
+}
+
+/// Filters shared by `search` and `passages`.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
     /// Only documents under this topic (repeatable: any of them).
     #[arg(long = "topic")]
     pub topics: Vec<String>,
@@ -137,12 +173,6 @@ pub struct SearchArgs {
     pub year_min: Option<u64>,
     #[arg(long)]
     pub year_max: Option<u64>,
-    /// Print results as JSON (the same shape as `GET /api/search`).
-    #[arg(long)]
-    pub json: bool,
-    /// The query: words, "quoted phrases", -exclusions, OR, title:/topic:/type:/year:/lang:.
-    #[arg(num_args = 0..)]
-    pub query: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -158,6 +188,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Search(a) => search(a),
         Command::Serve(a) => crate::serve::serve(a),
         Command::Eval(a) => crate::eval::eval(a),
+        Command::Passages(a) => passages(a),
         Command::ExtractWorker(a) => {
             let engine = PdfEngine::parse(&a.engine).unwrap_or(PdfEngine::Oxide);
             let code = polsearch_indexer::isolate::worker_main(&a.path, engine);
@@ -227,21 +258,48 @@ fn search(a: SearchArgs) -> Result<ExitCode> {
     let reader = store.index.reader()?;
     let req = SearchRequest {
         query: a.query.join(" "),
-        topics: a.topics,
-        types: a.types,
-        languages: a.languages,
-        places: a.places,
-        year_min: a.year_min,
-        year_max: a.year_max,
         limit: a.limit,
         offset: a.offset,
-        ..SearchRequest::default()
+        ..a.filters.request()
     };
     let resp = polsearch_core::search(&store, &reader.searcher(), &req)?;
     if a.json {
         println!("{}", serde_json::to_string(&output::search_json(&resp)?)?);
     } else {
         output::print_results(&resp);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+impl FilterArgs {
+    /// A request with these filters and defaults for the rest.
+    pub fn request(&self) -> SearchRequest {
+        SearchRequest {
+            topics: self.topics.clone(),
+            types: self.types.clone(),
+            languages: self.languages.clone(),
+            places: self.places.clone(),
+            year_min: self.year_min,
+            year_max: self.year_max,
+            ..SearchRequest::default()
+        }
+    }
+}
+
+fn passages(a: PassagesArgs) -> Result<ExitCode> {
+    let store = Store::open(&a.index)?;
+    let reader = store.index.reader()?;
+    let req = SearchRequest {
+        query: a.query.join(" "),
+        limit: a.limit,
+        ..a.filters.request()
+    };
+    let resp =
+        polsearch_core::memo::search_passages(&store, &reader.searcher(), &req, a.per_document)?;
+    if a.json {
+        println!("{}", serde_json::to_string(&resp)?);
+    } else {
+        output::print_passages(&resp);
     }
     Ok(ExitCode::SUCCESS)
 }

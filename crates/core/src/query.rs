@@ -174,6 +174,20 @@ pub fn exclusions(index: &Index, f: &Fields, q: &ParsedQuery) -> Vec<(Occur, Box
         .collect()
 }
 
+/// Clauses that exclude passages containing any `-excluded` text.
+pub fn passage_exclusions(
+    index: &Index,
+    f: &Fields,
+    q: &ParsedQuery,
+) -> Vec<(Occur, Box<dyn Query>)> {
+    let fields = passage_fields(f);
+    q.excluded
+        .iter()
+        .filter_map(|c| clause_query(index, &fields, c))
+        .map(|q| (Occur::MustNot, q))
+        .collect()
+}
+
 /// Passage records that match any positive word or phrase, body and heading weighted;
 /// `None` for a browse query.
 pub fn passage_text_query(index: &Index, f: &Fields, q: &ParsedQuery) -> Option<Box<dyn Query>> {

@@ -17,7 +17,7 @@ use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use crate::error::{CoreError, Result};
 use crate::links;
-use crate::query::{document_text_query, exclusions, passage_text_query};
+use crate::query::{document_text_query, exclusions, passage_exclusions, passage_text_query};
 use crate::schema::{
     facet_value, Fields, FACET_LANGUAGE, FACET_PLACE, FACET_TYPE, FACET_YEAR, KIND_DOC,
     KIND_PASSAGE,
@@ -33,7 +33,7 @@ pub const MAX_LIMIT: usize = 100;
 pub const MAX_OFFSET: usize = 10_000;
 /// Upper bound on passages per hit.
 pub const MAX_PASSAGES: usize = 10;
-const SNIPPET_CHARS: usize = 220;
+pub(crate) const SNIPPET_CHARS: usize = 220;
 
 /// A search as a user asked for it. Within one facet the values are alternatives (OR);
 /// across facets all must hold (AND).
@@ -177,7 +177,7 @@ impl Dim {
     }
 }
 
-fn term_query(term: Term) -> Box<dyn Query> {
+pub(crate) fn term_query(term: Term) -> Box<dyn Query> {
     Box::new(TermQuery::new(term, IndexRecordOption::Basic))
 }
 
@@ -264,15 +264,15 @@ fn query_filters(f: &Fields, q: &ParsedQuery) -> Vec<Box<dyn Query>> {
 }
 
 /// The parts of a search that do not depend on which facet is being counted.
-struct Prepared {
-    parsed: ParsedQuery,
+pub(crate) struct Prepared {
+    pub(crate) parsed: ParsedQuery,
     text: Option<Box<dyn Query>>,
     excluded: Vec<(Occur, Box<dyn Query>)>,
     query_filters: Vec<Box<dyn Query>>,
 }
 
 impl Prepared {
-    fn new(store: &Store, searcher: &Searcher, text: &str) -> Prepared {
+    pub(crate) fn new(store: &Store, searcher: &Searcher, text: &str) -> Prepared {
         let mut parsed = syntax::parse(text);
         crate::typos::widen(&store.index, searcher, &store.fields, &mut parsed);
         let f = &store.fields;
@@ -304,6 +304,36 @@ impl Prepared {
                 .map(|q| (Occur::Must, q)),
         );
         Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// Passage records matching the query's text, filters and exclusions; `None` for a
+    /// query with no text.
+    pub(crate) fn passage_query(
+        &self,
+        store: &Store,
+        req: &SearchRequest,
+    ) -> Option<Box<dyn Query>> {
+        let f = &store.fields;
+        let text = passage_text_query(&store.index, f, &self.parsed)?;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
+            (Occur::Must, text),
+            (
+                Occur::Must,
+                term_query(Term::from_field_text(f.kind, KIND_PASSAGE)),
+            ),
+        ];
+        clauses.extend(passage_exclusions(&store.index, f, &self.parsed));
+        clauses.extend(
+            self.query_filters
+                .iter()
+                .map(|q| (Occur::Must, q.box_clone())),
+        );
+        clauses.extend(
+            request_filters(f, req, None)
+                .into_iter()
+                .map(|q| (Occur::Must, q)),
+        );
+        Some(Box::new(BooleanQuery::new(clauses)))
     }
 }
 
@@ -435,31 +465,12 @@ fn best_passage_scores(
     prepared: &Prepared,
     req: &SearchRequest,
 ) -> Result<HashMap<String, (f32, f32)>> {
-    let f = &store.fields;
     let mut out: HashMap<String, (f32, f32)> = HashMap::new();
-    let Some(text) = passage_text_query(&store.index, f, &prepared.parsed) else {
+    let Some(query) = prepared.passage_query(store, req) else {
         return Ok(out);
     };
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
-        (Occur::Must, text),
-        (
-            Occur::Must,
-            term_query(Term::from_field_text(f.kind, KIND_PASSAGE)),
-        ),
-    ];
-    clauses.extend(
-        prepared
-            .query_filters
-            .iter()
-            .map(|q| (Occur::Must, q.box_clone())),
-    );
-    clauses.extend(
-        request_filters(f, req, None)
-            .into_iter()
-            .map(|q| (Occur::Must, q)),
-    );
     let top = searcher.search(
-        &BooleanQuery::new(clauses),
+        query.as_ref(),
         &TopDocs::with_limit(PASSAGE_POOL).order_by_score(),
     )?;
     let ids = ids_of(searcher, top.iter().map(|(_, a)| *a))?;
@@ -476,7 +487,10 @@ fn best_passage_scores(
 }
 
 /// Document ids of records, read from the `id` fast field (no stored-document reads).
-fn ids_of(searcher: &Searcher, addrs: impl Iterator<Item = DocAddress>) -> Result<Vec<String>> {
+pub(crate) fn ids_of(
+    searcher: &Searcher,
+    addrs: impl Iterator<Item = DocAddress>,
+) -> Result<Vec<String>> {
     let mut columns: HashMap<u32, Option<tantivy::columnar::StrColumn>> = HashMap::new();
     let mut out = Vec::new();
     for addr in addrs {
@@ -653,7 +667,7 @@ fn fill(out: &mut Facets, dim: Dim, c: &Collected, subtopics: &[Facet]) {
     }
 }
 
-fn snippet_generators(
+pub(crate) fn snippet_generators(
     searcher: &Searcher,
     f: &Fields,
     q: &dyn Query,
@@ -667,7 +681,7 @@ fn snippet_generators(
     Ok(out)
 }
 
-fn passage_hit(
+pub(crate) fn passage_hit(
     f: &Fields,
     hit: &Hit,
     doc: &TantivyDocument,

@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/search", public(get(routes::search::search)))
         .route("/api/suggest", public(get(routes::suggest::suggest)))
+        .route("/api/passages", public(get(routes::passages::passages)))
         .route("/api/related/{id}", public(get(routes::documents::related)))
         .route(
             "/api/documents/{id}",
