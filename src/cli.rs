@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
+use polsearch_core::glossary::Glossary;
 use polsearch_core::{SearchRequest, Store};
 use polsearch_extract::PdfEngine;
 use polsearch_indexer::{IndexOptions, Isolation, Taxonomy, WorkerCommand};
@@ -111,6 +112,8 @@ pub struct ServeArgs {
     #[arg(long, env = "POLSEARCH_SITE_NAME", default_value = "Policy Library")]
     pub site_name: String,
     #[command(flatten)]
+    pub glossary: GlossaryArg,
+    #[command(flatten)]
     pub pipeline: PipelineArgs,
 }
 
@@ -126,6 +129,8 @@ pub struct SearchArgs {
     pub offset: usize,
     #[command(flatten)]
     pub filters: FilterArgs,
+    #[command(flatten)]
+    pub glossary: GlossaryArg,
     /// Print results as JSON (the same shape as `GET /api/search`).
     #[arg(long)]
     pub json: bool,
@@ -146,12 +151,22 @@ pub struct PassagesArgs {
     pub per_document: usize,
     #[command(flatten)]
     pub filters: FilterArgs,
+    #[command(flatten)]
+    pub glossary: GlossaryArg,
     /// Print the same JSON as `GET /api/passages`.
     #[arg(long)]
     pub json: bool,
     /// The question or paragraph.
     #[arg(num_args = 1..)]
     pub query: Vec<String>,
+}
+
+/// Where the acronym and synonym glossary comes from; shared by every command that searches.
+#[derive(Debug, Args)]
+pub struct GlossaryArg {
+    /// Acronyms and synonyms (TOML); default: config/glossary.toml if present, else built in.
+    #[arg(long, env = "POLSEARCH_GLOSSARY")]
+    pub glossary: Option<PathBuf>,
 }
 
 /// Filters shared by `search` and `passages`.
@@ -198,6 +213,34 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// The taxonomy named on the command line, else `config/topics.toml`, else the built-in one.
+/// Acronyms and synonyms queries are widened with; default config/glossary.toml if present,
+/// else the built-in copy.
+pub fn load_glossary(path: Option<&PathBuf>) -> Result<Glossary> {
+    let read = |p: &PathBuf| -> Result<Glossary> {
+        let text = std::fs::read_to_string(p)
+            .with_context(|| format!("reading the glossary {}", p.display()))?;
+        Glossary::from_toml_str(&text).with_context(|| p.display().to_string())
+    };
+    match path {
+        Some(p) => read(p),
+        None => {
+            let default = PathBuf::from("config/glossary.toml");
+            if default.is_file() {
+                read(&default)
+            } else {
+                Ok(Glossary::builtin())
+            }
+        }
+    }
+}
+
+/// Opens the index at `index` with the glossary its queries use.
+pub fn open_store(index: &std::path::Path, glossary: &GlossaryArg) -> Result<Store> {
+    let mut store = Store::open(index)?;
+    store.glossary = std::sync::Arc::new(load_glossary(glossary.glossary.as_ref())?);
+    Ok(store)
+}
+
 pub fn load_taxonomy(path: Option<&PathBuf>) -> Result<Taxonomy> {
     match path {
         Some(p) => {
@@ -254,7 +297,7 @@ fn index(a: IndexArgs) -> Result<ExitCode> {
 }
 
 fn search(a: SearchArgs) -> Result<ExitCode> {
-    let store = Store::open(&a.index)?;
+    let store = open_store(&a.index, &a.glossary)?;
     let reader = store.index.reader()?;
     let req = SearchRequest {
         query: a.query.join(" "),
@@ -287,7 +330,7 @@ impl FilterArgs {
 }
 
 fn passages(a: PassagesArgs) -> Result<ExitCode> {
-    let store = Store::open(&a.index)?;
+    let store = open_store(&a.index, &a.glossary)?;
     let reader = store.index.reader()?;
     let req = SearchRequest {
         query: a.query.join(" "),

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Args;
 use polsearch_core::eval::{mean, parse_qrels, score, Metrics};
-use polsearch_core::{SearchRequest, Store};
+use polsearch_core::SearchRequest;
 use serde::{Deserialize, Serialize};
 
 /// Documents ranked per query (and written to the run file).
@@ -31,6 +31,8 @@ pub struct EvalArgs {
     /// Print one JSON object with the means and `per_query`.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub glossary: crate::cli::GlossaryArg,
 }
 
 #[derive(Deserialize)]
@@ -55,7 +57,7 @@ fn id_string(v: &serde_json::Value) -> String {
 }
 
 pub fn eval(a: EvalArgs) -> Result<ExitCode> {
-    let store = Store::open(&a.index)?;
+    let store = crate::cli::open_store(&a.index, &a.glossary)?;
     let searcher = store.index.reader()?.searcher();
     let qrels_text = std::fs::read_to_string(&a.qrels)
         .with_context(|| format!("reading {}", a.qrels.display()))?;

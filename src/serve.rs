@@ -3,7 +3,6 @@
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use polsearch_core::Store;
 use polsearch_server::page::labels::Labels;
 use polsearch_server::{AppState, ServerConfig};
 
@@ -29,7 +28,7 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
         }
         eprintln!("{}", output::summary_line(&summary));
     }
-    let store = Store::open(&a.index)?;
+    let store = crate::cli::open_store(&a.index, &a.glossary)?;
     let cors_origins = a
         .cors_origins
         .iter()

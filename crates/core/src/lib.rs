@@ -8,6 +8,7 @@ pub mod analyzers;
 pub mod documents;
 pub mod error;
 pub mod eval;
+pub mod glossary;
 pub mod links;
 pub mod memo;
 pub mod query;

@@ -274,6 +274,7 @@ pub(crate) struct Prepared {
 impl Prepared {
     pub(crate) fn new(store: &Store, searcher: &Searcher, text: &str) -> Prepared {
         let mut parsed = syntax::parse(text);
+        store.glossary.widen(&mut parsed);
         crate::typos::widen(&store.index, searcher, &store.fields, &mut parsed);
         let f = &store.fields;
         Prepared {
