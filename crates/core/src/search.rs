@@ -737,13 +737,21 @@ fn best_passages(
     let f = &store.fields;
     let mut clauses = vec![(Occur::Must, q.box_clone())];
     clauses.extend(passages_of(f, &hit.id));
+    // A long page is cut into several passages; a page is shown once, by its best one.
     let top = searcher.search(
         &BooleanQuery::new(clauses),
-        &TopDocs::with_limit(n).order_by_score(),
+        &TopDocs::with_limit(n * 3).order_by_score(),
     )?;
-    let mut out = Vec::with_capacity(top.len());
+    let mut out: Vec<PassageHit> = Vec::with_capacity(n);
     for (score, addr) in top {
+        if out.len() >= n {
+            break;
+        }
         let doc: TantivyDocument = searcher.doc(addr)?;
+        let page = doc.get_first(f.page).and_then(|v| v.as_u64());
+        if page.is_some() && out.iter().any(|p| p.page == page) {
+            continue;
+        }
         let (text, field) = passage_text(f, &doc);
         let snippet = generators
             .get(&field)
