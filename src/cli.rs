@@ -111,6 +111,13 @@ pub struct ServeArgs {
     /// The name shown in the search page's header and title.
     #[arg(long, env = "POLSEARCH_SITE_NAME", default_value = "Policy Library")]
     pub site_name: String,
+    /// Requests a second each client address may send to the public API, twice that in a
+    /// burst; 0 for no limit.
+    #[arg(long, env = "POLSEARCH_RATE_LIMIT", default_value_t = 30)]
+    pub rate_limit: u32,
+    /// Seconds a request may take before it is answered 503 (uploads: at least 10 minutes).
+    #[arg(long, env = "POLSEARCH_REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout: u64,
     #[command(flatten)]
     pub glossary: GlossaryArg,
     #[command(flatten)]

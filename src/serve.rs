@@ -59,6 +59,8 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
         site_name: a.site_name.trim().to_string(),
         cors_origins,
         analytics,
+        rate_limit: (a.rate_limit > 0).then_some(a.rate_limit),
+        request_timeout: std::time::Duration::from_secs(a.request_timeout.max(1)),
     };
     let admin = config.admin_token.is_some();
     let state = AppState::new(store, config)?;
