@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
+use polsearch_core::glossary::Glossary;
 use polsearch_core::{SearchRequest, Store};
 use polsearch_extract::PdfEngine;
 use polsearch_indexer::{IndexOptions, Isolation, Taxonomy, WorkerCommand};
@@ -31,6 +32,11 @@ pub enum Command {
     Search(SearchArgs),
     /// Index the corpus incrementally, then serve the search API over HTTP.
     Serve(ServeArgs),
+    /// Memo mode: the best passages across the library for a question or paragraph, with
+    /// citations.
+    Passages(PassagesArgs),
+    /// Measure ranking quality on judged queries (nDCG@10, MAP@100, Recall@100, P@10, MRR@10).
+    Eval(crate::eval::EvalArgs),
     /// Show what the indexer extracts from one file and infers about it (and why).
     Inspect(InspectArgs),
     /// Score the indexer's topics, types, years and places against hand labels.
@@ -109,6 +115,15 @@ pub struct ServeArgs {
     /// The name shown in the search page's header and title.
     #[arg(long, env = "POLSEARCH_SITE_NAME", default_value = "Policy Library")]
     pub site_name: String,
+    /// Requests a second each client address may send to the public API, twice that in a
+    /// burst; 0 for no limit.
+    #[arg(long, env = "POLSEARCH_RATE_LIMIT", default_value_t = 30)]
+    pub rate_limit: u32,
+    /// Seconds a request may take before it is answered 503 (uploads: at least 10 minutes).
+    #[arg(long, env = "POLSEARCH_REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout: u64,
+    #[command(flatten)]
+    pub glossary: GlossaryArg,
     #[command(flatten)]
     pub pipeline: PipelineArgs,
 }
@@ -123,6 +138,51 @@ pub struct SearchArgs {
     /// Skip this many documents.
     #[arg(long, default_value_t = 0)]
     pub offset: usize,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    #[command(flatten)]
+    pub glossary: GlossaryArg,
+    /// Print results as JSON (the same shape as `GET /api/search`).
+    #[arg(long)]
+    pub json: bool,
+    /// The query: words, "quoted phrases", -exclusions, OR, title:/topic:/type:/year:/lang:.
+    #[arg(num_args = 0..)]
+    pub query: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PassagesArgs {
+    #[arg(long, env = "POLSEARCH_INDEX", default_value = "index")]
+    pub index: PathBuf,
+    /// How many passages to show (at most 50).
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    /// At most this many passages from one document.
+    #[arg(long, default_value_t = 2)]
+    pub per_document: usize,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    #[command(flatten)]
+    pub glossary: GlossaryArg,
+    /// Print the same JSON as `GET /api/passages`.
+    #[arg(long)]
+    pub json: bool,
+    /// The question or paragraph.
+    #[arg(num_args = 1..)]
+    pub query: Vec<String>,
+}
+
+/// Where the acronym and synonym glossary comes from; shared by every command that searches.
+#[derive(Debug, Args)]
+pub struct GlossaryArg {
+    /// Acronyms and synonyms (TOML); default: config/glossary.toml if present, else built in.
+    #[arg(long, env = "POLSEARCH_GLOSSARY")]
+    pub glossary: Option<PathBuf>,
+}
+
+/// Filters shared by `search` and `passages`.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
     /// Only documents under this topic (repeatable: any of them).
     #[arg(long = "topic")]
     pub topics: Vec<String>,
@@ -139,12 +199,6 @@ pub struct SearchArgs {
     pub year_min: Option<u64>,
     #[arg(long)]
     pub year_max: Option<u64>,
-    /// Print results as JSON (the same shape as `GET /api/search`).
-    #[arg(long)]
-    pub json: bool,
-    /// The query: words, "quoted phrases", -exclusions, OR, title:/topic:/type:/year:/lang:.
-    #[arg(num_args = 0..)]
-    pub query: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -185,6 +239,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Index(a) => index(a),
         Command::Search(a) => search(a),
         Command::Serve(a) => crate::serve::serve(a),
+        Command::Eval(a) => crate::eval::eval(a),
+        Command::Passages(a) => passages(a),
         Command::Inspect(a) => crate::inspect::inspect(a),
         Command::EvalLabels(a) => crate::eval_labels::eval_labels(a),
         Command::ExtractWorker(a) => {
@@ -196,6 +252,34 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// The taxonomy named on the command line, else `config/topics.toml`, else the built-in one.
+/// Acronyms and synonyms queries are widened with; default config/glossary.toml if present,
+/// else the built-in copy.
+pub fn load_glossary(path: Option<&PathBuf>) -> Result<Glossary> {
+    let read = |p: &PathBuf| -> Result<Glossary> {
+        let text = std::fs::read_to_string(p)
+            .with_context(|| format!("reading the glossary {}", p.display()))?;
+        Glossary::from_toml_str(&text).with_context(|| p.display().to_string())
+    };
+    match path {
+        Some(p) => read(p),
+        None => {
+            let default = PathBuf::from("config/glossary.toml");
+            if default.is_file() {
+                read(&default)
+            } else {
+                Ok(Glossary::builtin())
+            }
+        }
+    }
+}
+
+/// Opens the index at `index` with the glossary its queries use.
+pub fn open_store(index: &std::path::Path, glossary: &GlossaryArg) -> Result<Store> {
+    let mut store = Store::open(index)?;
+    store.glossary = std::sync::Arc::new(load_glossary(glossary.glossary.as_ref())?);
+    Ok(store)
+}
+
 pub fn load_taxonomy(path: Option<&PathBuf>) -> Result<Taxonomy> {
     match path {
         Some(p) => {
@@ -252,25 +336,52 @@ fn index(a: IndexArgs) -> Result<ExitCode> {
 }
 
 fn search(a: SearchArgs) -> Result<ExitCode> {
-    let store = Store::open(&a.index)?;
+    let store = open_store(&a.index, &a.glossary)?;
     let reader = store.index.reader()?;
     let req = SearchRequest {
         query: a.query.join(" "),
-        topics: a.topics,
-        types: a.types,
-        languages: a.languages,
-        places: a.places,
-        year_min: a.year_min,
-        year_max: a.year_max,
         limit: a.limit,
         offset: a.offset,
-        ..SearchRequest::default()
+        ..a.filters.request()
     };
     let resp = polsearch_core::search(&store, &reader.searcher(), &req)?;
     if a.json {
         println!("{}", serde_json::to_string(&output::search_json(&resp)?)?);
     } else {
         output::print_results(&resp);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+impl FilterArgs {
+    /// A request with these filters and defaults for the rest.
+    pub fn request(&self) -> SearchRequest {
+        SearchRequest {
+            topics: self.topics.clone(),
+            types: self.types.clone(),
+            languages: self.languages.clone(),
+            places: self.places.clone(),
+            year_min: self.year_min,
+            year_max: self.year_max,
+            ..SearchRequest::default()
+        }
+    }
+}
+
+fn passages(a: PassagesArgs) -> Result<ExitCode> {
+    let store = open_store(&a.index, &a.glossary)?;
+    let reader = store.index.reader()?;
+    let req = SearchRequest {
+        query: a.query.join(" "),
+        limit: a.limit,
+        ..a.filters.request()
+    };
+    let resp =
+        polsearch_core::memo::search_passages(&store, &reader.searcher(), &req, a.per_document)?;
+    if a.json {
+        println!("{}", serde_json::to_string(&resp)?);
+    } else {
+        output::print_passages(&resp);
     }
     Ok(ExitCode::SUCCESS)
 }

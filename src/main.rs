@@ -1,6 +1,8 @@
-//! The `polsearch` command line: `index`, `search`, and the hidden PDF worker.
+//! The `polsearch` command line: `index`, `search`, `serve`, `passages`, `eval`, `inspect`,
+//! `eval-labels`, and the hidden PDF worker.
 
 mod cli;
+mod eval;
 mod eval_labels;
 mod inspect;
 mod output;

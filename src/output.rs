@@ -48,6 +48,18 @@ pub fn print_results(r: &SearchResponse) {
     }
 }
 
+/// Memo-mode passages, each with its citation line first.
+pub fn print_passages(r: &polsearch_core::memo::MemoResponse) {
+    println!("{} passages match; the best {}:", r.total, r.passages.len());
+    for (i, p) in r.passages.iter().enumerate() {
+        println!("\n{}. {}", i + 1, p.citation);
+        println!("   {}", terminal_snippet(&p.snippet));
+        if let Some(u) = &p.url {
+            println!("   {u}");
+        }
+    }
+}
+
 /// Snippets are HTML; on a terminal, marks become bold and entities plain characters.
 fn terminal_snippet(html: &str) -> String {
     html.replace("<mark>", "\x1b[1m")

@@ -3,7 +3,6 @@
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use polsearch_core::Store;
 use polsearch_server::page::labels::Labels;
 use polsearch_server::{AppState, ServerConfig};
 
@@ -29,7 +28,7 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
         }
         eprintln!("{}", output::summary_line(&summary));
     }
-    let store = Store::open(&a.index)?;
+    let store = crate::cli::open_store(&a.index, &a.glossary)?;
     let cors_origins = a
         .cors_origins
         .iter()
@@ -60,6 +59,8 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
         site_name: a.site_name.trim().to_string(),
         cors_origins,
         analytics,
+        rate_limit: (a.rate_limit > 0).then_some(a.rate_limit),
+        request_timeout: std::time::Duration::from_secs(a.request_timeout.max(1)),
     };
     let admin = config.admin_token.is_some();
     let state = AppState::new(store, config)?;

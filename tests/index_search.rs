@@ -269,3 +269,64 @@ fn assert_exactly_once(docs: &[polsearch_core::record::StoredDoc]) {
     let dups: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
     assert!(dups.is_empty(), "duplicated documents: {dups:?}");
 }
+
+#[test]
+fn glossary_finds_acronyms_both_ways_and_can_be_replaced() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let corpus = tmp.path().join("corpus");
+    let idx = tmp.path().join("index");
+    std::fs::create_dir_all(&corpus).expect("mkdir");
+    std::fs::write(
+        corpus.join("spelled-out.md"),
+        "# Backyard homes\n\nThe council legalized accessory dwelling units on every residential lot.\n",
+    )
+    .expect("write");
+    std::fs::write(
+        corpus.join("acronym.md"),
+        "# Permits\n\nOwners filed forty ADU permits this year; the wombat survey is separate.\n",
+    )
+    .expect("write");
+    index(&corpus, &idx);
+    let both = ["acronym.md", "spelled-out.md"];
+    for q in ["ADU", "accessory dwelling unit", "accessory dwelling units"] {
+        let mut got = ids(&search(&idx, q));
+        got.sort();
+        assert_eq!(got, both, "{q}");
+    }
+    // Quoted phrases are never widened.
+    assert_eq!(ids(&search(&idx, "\"ADU\"")), ["acronym.md"]);
+    // Another glossary, given by flag, replaces the built-in one.
+    let glossary = tmp.path().join("glossary.toml");
+    std::fs::write(&glossary, "[[term]]\nforms = [\"marsupial\", \"wombat\"]\n").expect("write");
+    let run_with = |q: &str| {
+        run_json(&[
+            "search",
+            "--index",
+            path_str(&idx),
+            "--glossary",
+            path_str(&glossary),
+            "--json",
+            q,
+        ])
+    };
+    assert_eq!(ids(&run_with("marsupial")), ["acronym.md"]);
+    assert_eq!(
+        ids(&run_with("ADU")),
+        ["acronym.md"],
+        "the built-in entry is gone"
+    );
+    std::fs::write(&glossary, "[[term]]\nforms = [\"lonely\"]\n").expect("write");
+    let out = run(&[
+        "search",
+        "--index",
+        path_str(&idx),
+        "--glossary",
+        path_str(&glossary),
+        "x",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("glossary"),
+        "{out:?}"
+    );
+}

@@ -63,7 +63,9 @@ impl Resp {
 
 impl Server {
     /// Starts `polsearch serve` (which indexes `corpus` first) and waits for its port.
-    fn start(tmp: &Path, corpus: &Path) -> Server {
+    /// These tests send requests back to back, so the rate limit is off unless `extra`
+    /// sets one.
+    fn start(tmp: &Path, corpus: &Path, extra: &[&str]) -> Server {
         let index = tmp.join("index");
         let log = tmp.join("server.log");
         let log_file = std::fs::File::create(&log).expect("log file");
@@ -83,6 +85,11 @@ impl Server {
                 "--addr",
                 "127.0.0.1:0",
             ])
+            .args(if extra.is_empty() {
+                &["--rate-limit", "0"][..]
+            } else {
+                extra
+            })
             .env("POLSEARCH_ADMIN_TOKEN", TOKEN)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -306,7 +313,7 @@ fn write_corpus(root: &Path) {
 fn start(tmp: &tempfile::TempDir) -> (Server, PathBuf) {
     let corpus = tmp.path().join("corpus");
     write_corpus(&corpus);
-    (Server::start(tmp.path(), &corpus), corpus)
+    (Server::start(tmp.path(), &corpus, &[]), corpus)
 }
 
 /// Every facet value's count must equal the `total` of the same search with that value as
@@ -706,5 +713,37 @@ fn bad_parameters_and_hostile_inputs() {
         failures.len(),
         raw.len(),
         failures.join("\n")
+    );
+}
+
+#[test]
+fn a_client_past_its_rate_limit_gets_429_and_the_server_keeps_answering() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let corpus = tmp.path().join("corpus");
+    write_small_corpus(&corpus);
+    let s = Server::start(tmp.path(), &corpus, &["--rate-limit", "2"]);
+    let statuses: Vec<u16> = (0..30)
+        .map(|_| s.get("/api/search?q=stormwater").status)
+        .collect();
+    assert!(statuses.contains(&200), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|c| *c == 200 || *c == 429),
+        "{statuses:?}"
+    );
+    let limited = s.get("/api/search?q=stormwater");
+    let v = assert_error(&limited, 429, "rate_limited");
+    assert!(
+        limited.header("retry-after").is_some(),
+        "{:?} {v}",
+        limited.headers
+    );
+    // The page, the files and health checks are not rate limited.
+    assert_eq!(s.get("/healthz").status, 200);
+    assert_eq!(s.get("/").status, 200);
+    std::thread::sleep(Duration::from_millis(1200));
+    assert_eq!(
+        s.get("/api/search?q=stormwater").status,
+        200,
+        "the quota refills"
     );
 }

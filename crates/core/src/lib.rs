@@ -7,7 +7,10 @@
 pub mod analyzers;
 pub mod documents;
 pub mod error;
+pub mod eval;
+pub mod glossary;
 pub mod links;
+pub mod memo;
 pub mod query;
 pub mod record;
 pub mod schema;
@@ -18,6 +21,7 @@ pub mod stopwords;
 pub mod store;
 pub mod suggest;
 pub mod syntax;
+pub mod typos;
 
 pub use error::{CoreError, Result};
 pub use record::{DocRecord, PassageRecord};

@@ -142,9 +142,13 @@ pub fn document_text_query(index: &Index, f: &Fields, q: &ParsedQuery) -> Option
         .filter(|(filler, _)| !filler)
         .map(|(_, q)| q.box_clone())
         .collect();
+    // Function words score only when the query has nothing else ("to be or not to be"):
+    // otherwise "what", "the" and "how" of a question would rank documents too.
+    let drop_filler = !required.is_empty();
     let any: Box<dyn Query> = Box::new(BooleanQuery::new(
         groups
             .into_iter()
+            .filter(|(filler, _)| !(drop_filler && *filler))
             .map(|(_, q)| (Occur::Should, q))
             .collect(),
     ));
@@ -170,13 +174,29 @@ pub fn exclusions(index: &Index, f: &Fields, q: &ParsedQuery) -> Vec<(Occur, Box
         .collect()
 }
 
+/// Clauses that exclude passages containing any `-excluded` text.
+pub fn passage_exclusions(
+    index: &Index,
+    f: &Fields,
+    q: &ParsedQuery,
+) -> Vec<(Occur, Box<dyn Query>)> {
+    let fields = passage_fields(f);
+    q.excluded
+        .iter()
+        .filter_map(|c| clause_query(index, &fields, c))
+        .map(|q| (Occur::MustNot, q))
+        .collect()
+}
+
 /// Passage records that match any positive word or phrase, body and heading weighted;
 /// `None` for a browse query.
 pub fn passage_text_query(index: &Index, f: &Fields, q: &ParsedQuery) -> Option<Box<dyn Query>> {
     let fields = passage_fields(f);
+    let drop_filler = q.groups.iter().any(|g| !is_filler(g));
     let qs: Vec<(Occur, Box<dyn Query>)> = q
         .groups
         .iter()
+        .filter(|g| !(drop_filler && is_filler(g)))
         .filter_map(|g| group_query(index, &fields, g))
         .map(|q| (Occur::Should, q))
         .collect();

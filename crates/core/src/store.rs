@@ -1,19 +1,23 @@
 //! Opening and creating the on-disk index, with the analyzers registered and the schema checked.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use tantivy::directory::MmapDirectory;
 use tantivy::{Index, IndexReader, ReloadPolicy};
 
 use crate::analyzers;
 use crate::error::{CoreError, Result};
+use crate::glossary::Glossary;
 use crate::schema::Fields;
 
-/// An open index and its field handles.
+/// An open index, its field handles, and the glossary queries are widened with.
 #[derive(Clone)]
 pub struct Store {
     pub index: Index,
     pub fields: Fields,
+    /// Acronyms and synonyms (the built-in copy unless the caller sets another).
+    pub glossary: Arc<Glossary>,
 }
 
 impl Store {
@@ -37,7 +41,11 @@ impl Store {
             other => CoreError::Tantivy(other),
         })?;
         analyzers::register(&index);
-        Ok(Store { index, fields })
+        Ok(Store {
+            index,
+            fields,
+            glossary: Arc::new(Glossary::builtin()),
+        })
     }
 
     /// Opens an existing index; an empty or missing directory is an error, not a new index.
@@ -59,7 +67,11 @@ impl Store {
                 expected: crate::schema::SCHEMA_VERSION.to_string(),
             })?;
         analyzers::register(&index);
-        Ok(Store { index, fields })
+        Ok(Store {
+            index,
+            fields,
+            glossary: Arc::new(Glossary::builtin()),
+        })
     }
 
     /// An in-memory index, for tests.
@@ -67,7 +79,11 @@ impl Store {
         let fields = Fields::build();
         let index = Index::create_in_ram(fields.schema.clone());
         analyzers::register(&index);
-        Store { index, fields }
+        Store {
+            index,
+            fields,
+            glossary: Arc::new(Glossary::builtin()),
+        }
     }
 
     /// A reader that picks up new commits by itself shortly after they happen.

@@ -94,12 +94,23 @@ pub fn extract_pdf(bytes: &[u8], engine: PdfEngine) -> Result<ExtractedDoc> {
         .sum();
     doc.has_text = letters >= MIN_LETTERS_FOR_TEXT;
 
-    doc.title = meta
-        .title
-        .filter(|t| is_meaningful_title(t))
-        .or_else(|| xmp_title(bytes).filter(|t| is_meaningful_title(t)))
-        .or_else(|| pages.cover_title.clone().filter(|t| is_meaningful_title(t)))
-        .or_else(|| first_line_title(pages.texts.first().map(String::as_str)))
+    let author = meta.author.clone().unwrap_or_default();
+    let candidates: Vec<String> = [
+        meta.title.clone(),
+        xmp_title(bytes),
+        pages.cover_title.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .chain(first_lines(pages.texts.first().map(String::as_str)))
+    .map(|t| cut_at_rule(&t))
+    .collect();
+    // The first candidate that reads as a title; else the first that is at least not junk.
+    doc.title = candidates
+        .iter()
+        .find(|t| reads_as_title(t, &author))
+        .or_else(|| candidates.iter().find(|t| is_meaningful_title(t)))
+        .cloned()
         .unwrap_or_default();
     doc.author = meta.author.filter(|a| !a.is_empty());
     doc.date = meta.date;
@@ -317,13 +328,132 @@ fn is_meaningful_title(t: &str) -> bool {
     t.chars().filter(|c| c.is_alphabetic()).count() >= 4 && !re.is_match(t)
 }
 
-fn first_line_title(page1: Option<&str>) -> Option<String> {
-    let lines = normalize_keep_lines(page1?);
-    lines
+/// The first lines of page 1 that have letters, as title candidates.
+fn first_lines(page1: Option<&str>) -> Vec<String> {
+    let Some(text) = page1 else {
+        return Vec::new();
+    };
+    normalize_keep_lines(text)
         .lines()
         .map(str::trim)
-        .find(|l| l.chars().filter(|c| c.is_alphabetic()).count() >= 4)
+        .filter(|l| l.chars().filter(|c| c.is_alphabetic()).count() >= 4)
+        .take(6)
         .map(|l| truncate_chars(l, 200))
+        .collect()
+}
+
+/// A candidate up to the first rule of underscores, dashes or dots: text glued on after a
+/// separator line is the page, not the title.
+fn cut_at_rule(t: &str) -> String {
+    static RULE: OnceLock<Regex> = OnceLock::new();
+    let re = RULE.get_or_init(|| Regex::new(r"_{3,}|-{4,}|\.{4,}|…{2,}").expect("static regex"));
+    match re.find(t) {
+        Some(m) => t[..m.start()].trim().to_string(),
+        None => t.trim().to_string(),
+    }
+}
+
+/// Words a cover says that are not the document's title.
+const GENERIC_TITLES: &[&str] = &[
+    "introduction",
+    "contents",
+    "table of contents",
+    "print",
+    "memo",
+    "memorandum",
+    "technical memo",
+    "report",
+    "report template",
+    "template",
+    "draft",
+    "cover",
+    "executive summary",
+    "foreword",
+    "preface",
+    "acknowledgments",
+    "acknowledgements",
+];
+
+/// A word as titles are written: capitalized, lower or upper case letters, or a number.
+fn clean_word(w: &str) -> bool {
+    let w = w.trim_matches(|c: char| {
+        matches!(
+            c,
+            ',' | '.' | ':' | ';' | '!' | '?' | '"' | '\'' | '(' | ')' | '“' | '”' | '‘' | '’'
+        )
+    });
+    let w = w
+        .strip_suffix("'s")
+        .or_else(|| w.strip_suffix("’s"))
+        .unwrap_or(w);
+    if w.is_empty() {
+        return false;
+    }
+    if w.chars().all(|c| c.is_ascii_digit()) {
+        return w.len() <= 4;
+    }
+    let parts: Vec<&str> = w.split(['-', '–', '/', '&']).collect();
+    parts.iter().all(|p| {
+        let mut cs = p.chars();
+        match cs.next() {
+            None => true,
+            Some(first) if first.is_alphabetic() => {
+                let rest: Vec<char> = cs.collect();
+                rest.iter().all(|c| c.is_lowercase())
+                    || rest.iter().all(|c| c.is_uppercase() || c.is_ascii_digit())
+            }
+            Some(first) => first.is_ascii_digit() && p.chars().all(|c| c.is_ascii_alphanumeric()),
+        }
+    })
+}
+
+/// True when `t` reads as a document's title: mostly real words, at least two of them,
+/// neither a generic cover word ("Introduction", "Memo") nor tool residue ("icic-CMYK",
+/// "Logo KO_stacked") nor the author's name, which some tools write as the title.
+fn reads_as_title(t: &str, author: &str) -> bool {
+    let t = t.trim();
+    if !is_meaningful_title(t) {
+        return false;
+    }
+    let lower = t.to_lowercase();
+    if GENERIC_TITLES.contains(&lower.trim_end_matches(['.', ':'])) {
+        return false;
+    }
+    if t.contains('_')
+        || lower.contains("cmyk")
+        || lower.contains("logo")
+        || lower.ends_with(" document")
+    {
+        return false;
+    }
+    // Memo headers and list items open a page without naming it.
+    static HEADER: OnceLock<Regex> = OnceLock::new();
+    let header = HEADER.get_or_init(|| {
+        Regex::new(r"(?i)^(date|to|from|re|subject|cc|attn|page)\s*:|^[•·▪●◦*-]")
+            .expect("static regex")
+    });
+    if header.is_match(t) {
+        return false;
+    }
+    if !author.trim().is_empty() && lower == author.trim().to_lowercase() {
+        return false;
+    }
+    // "Drake, Juwon (Volpe)": a person written last name first.
+    static PERSON: OnceLock<Regex> = OnceLock::new();
+    let person = PERSON.get_or_init(|| {
+        Regex::new(r"^\p{Lu}[\p{L}'-]+, \p{Lu}[\p{L}.'-]+( \p{Lu}\.?)?( \([^)]*\))?$")
+            .expect("static regex")
+    });
+    if person.is_match(t) {
+        return false;
+    }
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let clean = words.iter().filter(|w| clean_word(w)).count();
+    let letters = words
+        .iter()
+        .filter(|w| clean_word(w) && w.chars().filter(|c| c.is_alphabetic()).count() >= 3)
+        .count();
+    letters >= 2 && clean * 10 >= words.len() * 7
 }
 
 /// `dc:title` from an XMP packet; XMP is stored uncompressed so that tools can find it by
@@ -413,6 +543,43 @@ mod tests {
         assert_eq!(parse_pdf_date("201903").as_deref(), Some("2019-03"));
         assert_eq!(parse_pdf_date("D:0000"), None);
         assert_eq!(parse_pdf_date("garbage"), None);
+    }
+
+    #[test]
+    fn titles_must_read_as_titles() {
+        for good in [
+            "Community Land = Community Resilience: How Community Land Trusts Help",
+            "Summary Budget (City of Boston FY18 Operating Budget)",
+            "NEW JERSEY'S RISING COASTAL RISK",
+            "Ordinance No. 28: An Ordinance Amending the Code",
+            "Climate Action Plan 2019-2024",
+            "State Preemption of Local Laws",
+        ] {
+            assert!(reads_as_title(good, ""), "{good}");
+        }
+        for bad in [
+            "/ay'o/aaaa",
+            "t*.l\"dffi:rd# #s*",
+            "INTRODUCTION",
+            "Technical Memo",
+            "Print",
+            "icic-CMYK",
+            "EPIC Logo KO_stacked",
+            "Drake, Juwon (Volpe)",
+            "RIVERGROVE",
+            "Date: August 9, 2024",
+            "To: SHRP2 - C10 Tri-Agency Project Implementation Team",
+            "• Goal #5: Natural resources",
+            "CPY Document",
+        ] {
+            assert!(!reads_as_title(bad, ""), "{bad}");
+        }
+        assert!(!reads_as_title("Sara Kelemen", "Sara Kelemen"));
+        assert_eq!(
+            cut_at_rule("City Council Meeting Minutes August 13, 2018 ______ CALL TO ORDER"),
+            "City Council Meeting Minutes August 13, 2018"
+        );
+        assert!(reads_as_title("Sara Kelemen Reports", "Sara Kelemen"));
     }
 
     #[test]

@@ -27,7 +27,7 @@ use crate::walk::{corpus_files, CorpusFile};
 
 /// Changes whenever extraction or enrichment changes what a file turns into, so that
 /// upgrading polsearch re-indexes what it would now index differently.
-pub const PIPELINE_VERSION: &str = "pipeline-14";
+pub const PIPELINE_VERSION: &str = "pipeline-15";
 
 /// What one run needs to know.
 #[derive(Debug, Clone)]

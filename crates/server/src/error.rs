@@ -80,7 +80,7 @@ impl From<polsearch_core::CoreError> for ApiError {
     fn from(e: polsearch_core::CoreError) -> ApiError {
         match e {
             polsearch_core::CoreError::InvalidRequest(msg) => {
-                let param = ["year_min", "year_max", "offset", "limit"]
+                let param = ["year_min", "year_max", "offset", "limit", "q"]
                     .into_iter()
                     .find(|p| msg.starts_with(p));
                 ApiError {

@@ -10,6 +10,7 @@ pub mod analytics;
 pub mod assets;
 pub mod cors;
 pub mod error;
+pub mod limits;
 pub mod metrics;
 pub mod page;
 pub mod params;
@@ -38,15 +39,22 @@ pub fn router(state: AppState) -> Router {
     let admin_guard = axum::middleware::from_fn(cors::admin_guard);
     // The explicit OPTIONS route lets preflights reach the CORS layer: the router-wide
     // method-not-allowed fallback would otherwise answer them first.
+    let limiter = state.config.rate_limit.and_then(limits::rate_limit);
     let public = |m: MethodRouter<AppState>| {
-        m.options(|| async { axum::http::StatusCode::NO_CONTENT })
+        let m = m
+            .options(|| async { axum::http::StatusCode::NO_CONTENT })
             .layer(cors.clone())
-            .layer(guard.clone())
+            .layer(guard.clone());
+        match &limiter {
+            Some(l) => m.layer(l.clone()),
+            None => m,
+        }
     };
     let admin = |m: MethodRouter<AppState>| m.layer(admin_guard.clone());
     Router::new()
         .route("/api/search", public(get(routes::search::search)))
         .route("/api/suggest", public(get(routes::suggest::suggest)))
+        .route("/api/passages", public(get(routes::passages::passages)))
         .route("/api/related/{id}", public(get(routes::documents::related)))
         .route(
             "/api/documents/{id}",
@@ -77,6 +85,10 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(routes::meta::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            limits::timeout,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             metrics::track,
         ))
         .with_state(state)
@@ -92,7 +104,9 @@ where
     F: Future<Output = ()> + Send + 'static,
 {
     routes::suggest::refresh(&state);
-    axum::serve(listener, router(state))
+    // The peer address is what the rate limiter keys clients by.
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(|e| ServerError::Serve(e.to_string()))

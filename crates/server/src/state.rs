@@ -34,6 +34,12 @@ pub struct ServerConfig {
     pub cors_origins: Vec<String>,
     /// Where search analytics are stored; `None` records nothing.
     pub analytics: Option<PathBuf>,
+    /// Requests a second each client address may send to the public API (twice that in a
+    /// burst); `None` for no limit. Needs the peer address, so it applies only when served
+    /// on a socket by [`crate::serve`].
+    pub rate_limit: Option<u32>,
+    /// How long a request may take before it is answered 503 (uploads get longer).
+    pub request_timeout: std::time::Duration,
 }
 
 impl Default for ServerConfig {
@@ -47,6 +53,8 @@ impl Default for ServerConfig {
             site_name: "Policy Library".to_string(),
             cors_origins: Vec::new(),
             analytics: None,
+            rate_limit: None,
+            request_timeout: std::time::Duration::from_secs(30),
         }
     }
 }

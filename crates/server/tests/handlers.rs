@@ -989,3 +989,60 @@ async fn analytics_count_settled_searches_and_need_the_token() {
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn memo_mode_returns_cited_passages_across_documents() {
+    let f = fixture_with(Some(TOKEN), 0);
+    let r = get(&f.app, "/api/passages?q=where+is+the+quokka+exhibit+funded").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let v = r.json();
+    let first = &v["passages"][0];
+    assert_eq!(first["id"], "pdf/budget.pdf", "{v}");
+    assert_eq!(first["page"], 3, "{v}");
+    let cite = first["citation"].as_str().expect("citation");
+    assert!(
+        cite.starts_with("Capital Budget Briefing (") && cite.ends_with("), p. 3"),
+        "{cite}"
+    );
+    assert!(
+        first["snippet"]
+            .as_str()
+            .is_some_and(|s| s.contains("<mark>")),
+        "{v}"
+    );
+    assert_eq!(first["url"], "/documents/pdf%2Fbudget.pdf/file#page=3");
+
+    // Passages from several documents, at most `per_document` from each.
+    let v = get(
+        &f.app,
+        "/api/passages?q=water+affordability+program&per_document=1&limit=10",
+    )
+    .await
+    .json();
+    let ids: Vec<&str> = v["passages"]
+        .as_array()
+        .expect("passages")
+        .iter()
+        .filter_map(|p| p["id"].as_str())
+        .collect();
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert!(ids.len() >= 2, "{v}");
+    assert_eq!(ids.len(), unique.len(), "{ids:?}");
+
+    assert_error(
+        &get(&f.app, "/api/passages").await,
+        400,
+        "invalid_parameter",
+    );
+    assert_error(
+        &get(&f.app, "/api/passages?q=-water").await,
+        400,
+        "invalid_parameter",
+    );
+    for qs in ["per_document=0", "per_document=99", "limit=-1"] {
+        let r = get(&f.app, &format!("/api/passages?q=water&{qs}")).await;
+        assert_error(&r, 400, "invalid_parameter");
+    }
+}

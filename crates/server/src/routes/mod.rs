@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod documents;
 pub mod meta;
+pub mod passages;
 pub mod search;
 pub mod stats;
 pub mod suggest;

@@ -1,0 +1,89 @@
+//! What keeps one client or one request from taking the server: a per-client rate limit on
+//! the public API (tower_governor, keyed by peer address) and a time limit on every request.
+//! Both answer in the API's JSON error shape: 429 with `Retry-After`, 503 on a timeout.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, Response, StatusCode};
+use axum::middleware::Next;
+use axum::response::IntoResponse;
+use tower_governor::governor::GovernorConfigBuilder;
+use tower_governor::key_extractor::PeerIpKeyExtractor;
+use tower_governor::{GovernorError, GovernorLayer};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Admin uploads and deletions re-index the corpus, which may take minutes.
+const ADMIN_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// The rate limiter of the public routes: `per_second` requests a second for each client
+/// address, with bursts of twice that (a page load plus results as you type).
+pub fn rate_limit(
+    per_second: u32,
+) -> Option<GovernorLayer<PeerIpKeyExtractor, governor::middleware::NoOpMiddleware, Body>> {
+    let per_second = per_second.max(1);
+    let config = GovernorConfigBuilder::default()
+        .per_millisecond((1000 / u64::from(per_second)).max(1))
+        .burst_size(per_second.saturating_mul(2))
+        .finish()?;
+    Some(GovernorLayer::new(config).error_handler(too_many))
+}
+
+fn too_many(e: GovernorError) -> Response<Body> {
+    match e {
+        GovernorError::TooManyRequests { wait_time, headers } => {
+            let mut r = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("too many requests from this address; try again in {wait_time} s"),
+            )
+            .into_response();
+            if let Some(h) = headers {
+                r.headers_mut().extend(h);
+            }
+            if let Ok(v) = HeaderValue::from_str(&wait_time.max(1).to_string()) {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            r
+        }
+        // Only a router served without its peer addresses (a setup mistake, never a
+        // client's doing) has none; it is logged as the server's fault.
+        GovernorError::UnableToExtractKey => {
+            ApiError::internal("rate limiter: no peer address").into_response()
+        }
+        GovernorError::Other { code, msg, .. } => ApiError::new(
+            code,
+            "rate_limited",
+            msg.unwrap_or_else(|| "request refused by the rate limiter".into()),
+        )
+        .into_response(),
+    }
+}
+
+/// Answers 503 in the JSON shape when a request runs past the configured time; the work
+/// on the blocking pool finishes on its own, but the client is not kept waiting.
+pub async fn timeout(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> axum::response::Response {
+    let admin = req.uri().path().starts_with("/api/documents")
+        && matches!(*req.method(), Method::POST | Method::DELETE);
+    let limit = if admin {
+        ADMIN_TIMEOUT.max(state.config.request_timeout)
+    } else {
+        state.config.request_timeout
+    };
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            format!("the request took longer than {} s", limit.as_secs()),
+        )
+        .into_response(),
+    }
+}
