@@ -35,6 +35,8 @@ pub enum Command {
     /// Memo mode: the best passages across the library for a question or paragraph, with
     /// citations.
     Passages(PassagesArgs),
+    /// Time searches and suggestions in process over a fixed query mix (for BENCHMARKS.md).
+    Bench(crate::bench::BenchArgs),
     /// Write a consistent copy of an index to one file, even while it is served or written.
     Snapshot(SnapshotArgs),
     /// Unpack a snapshot into a new, empty index folder.
@@ -235,6 +237,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Eval(a) => crate::eval::eval(a),
         Command::Passages(a) => passages(a),
         Command::Snapshot(a) => snapshot(a),
+        Command::Bench(a) => crate::bench::bench(a),
         Command::Restore(a) => restore(a),
         Command::ExtractWorker(a) => {
             let engine = PdfEngine::parse(&a.engine).unwrap_or(PdfEngine::Oxide);

@@ -1,6 +1,7 @@
 //! The `polsearch` command line: `index`, `search`, `serve`, `eval`, and the hidden PDF
 //! worker.
 
+mod bench;
 mod cli;
 mod eval;
 mod output;
