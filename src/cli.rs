@@ -35,6 +35,12 @@ pub enum Command {
     /// Memo mode: the best passages across the library for a question or paragraph, with
     /// citations.
     Passages(PassagesArgs),
+    /// Time searches and suggestions in process over a fixed query mix (for BENCHMARKS.md).
+    Bench(crate::bench::BenchArgs),
+    /// Write a consistent copy of an index to one file, even while it is served or written.
+    Snapshot(SnapshotArgs),
+    /// Unpack a snapshot into a new, empty index folder.
+    Restore(RestoreArgs),
     /// Measure ranking quality on judged queries (nDCG@10, MAP@100, Recall@100, P@10, MRR@10).
     Eval(crate::eval::EvalArgs),
     /// Show what the indexer extracts from one file and infers about it (and why).
@@ -172,6 +178,25 @@ pub struct PassagesArgs {
     pub query: Vec<String>,
 }
 
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    #[arg(long, env = "POLSEARCH_INDEX", default_value = "index")]
+    pub index: PathBuf,
+    /// The archive to write (a tar file); it must not exist yet.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// A file written by `polsearch snapshot`.
+    #[arg(long)]
+    pub snapshot: PathBuf,
+    /// The folder to restore into; it must be missing or empty.
+    #[arg(long)]
+    pub index: PathBuf,
+}
+
 /// Where the acronym and synonym glossary comes from; shared by every command that searches.
 #[derive(Debug, Args)]
 pub struct GlossaryArg {
@@ -241,6 +266,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve(a) => crate::serve::serve(a),
         Command::Eval(a) => crate::eval::eval(a),
         Command::Passages(a) => passages(a),
+        Command::Snapshot(a) => snapshot(a),
+        Command::Bench(a) => crate::bench::bench(a),
+        Command::Restore(a) => restore(a),
         Command::Inspect(a) => crate::inspect::inspect(a),
         Command::EvalLabels(a) => crate::eval_labels::eval_labels(a),
         Command::ExtractWorker(a) => {
@@ -383,5 +411,58 @@ fn passages(a: PassagesArgs) -> Result<ExitCode> {
     } else {
         output::print_passages(&resp);
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn snapshot(a: SnapshotArgs) -> Result<ExitCode> {
+    let store = Store::open(&a.index)?;
+    anyhow::ensure!(!a.out.exists(), "{} exists already", a.out.display());
+    // Written beside the target and renamed at the end: a failed run leaves no half file.
+    let tmp = a.out.with_extension("partial");
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .with_context(|| format!("creating {}", tmp.display()))?;
+    let mut w = std::io::BufWriter::new(file);
+    let result = polsearch_core::snapshot::snapshot(&store, &a.index, &mut w).and_then(|s| {
+        use std::io::Write;
+        w.flush()?;
+        w.get_ref().sync_all()?;
+        Ok(s)
+    });
+    let summary = match result {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e).context("writing the snapshot");
+        }
+    };
+    std::fs::rename(&tmp, &a.out).with_context(|| format!("renaming to {}", a.out.display()))?;
+    eprintln!(
+        "snapshot of {}: {} segments, {} files, {:.1} MB in {}",
+        a.index.display(),
+        summary.segments,
+        summary.files,
+        summary.bytes as f64 / 1e6,
+        a.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn restore(a: RestoreArgs) -> Result<ExitCode> {
+    let file = std::fs::File::open(&a.snapshot)
+        .with_context(|| format!("opening {}", a.snapshot.display()))?;
+    let store = polsearch_core::snapshot::restore(std::io::BufReader::new(file), &a.index)
+        .with_context(|| {
+            format!(
+                "restoring {} into {}",
+                a.snapshot.display(),
+                a.index.display()
+            )
+        })?;
+    let searcher = store.index.reader()?.searcher();
+    let docs = polsearch_core::search::document_count(&store, &searcher)?;
+    eprintln!("restored {docs} documents into {}", a.index.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -330,3 +330,130 @@ fn glossary_finds_acronyms_both_ways_and_can_be_replaced() {
         "{out:?}"
     );
 }
+
+#[test]
+fn snapshots_taken_while_indexing_restore_to_a_committed_state() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let corpus = tmp.path().join("corpus");
+    let idx = tmp.path().join("index");
+    std::fs::create_dir_all(&corpus).expect("mkdir");
+    for i in 0..80 {
+        let body = format!("Memo {i} about heat pumps, bus lanes and tenant counsel in ward {i}.");
+        std::fs::write(
+            corpus.join(format!("memo-{i:03}.pdf")),
+            pdf(Some(&format!("Memo {i}")), &[&[&body], &[&body]]),
+        )
+        .expect("write");
+    }
+    // A first commit, so that there is an index to copy from the start.
+    std::fs::write(corpus.join("first.md"), "# First\n\nThe first note.\n").expect("write");
+    let first_only = tmp.path().join("first");
+    std::fs::create_dir_all(&first_only).expect("mkdir");
+    std::fs::copy(corpus.join("first.md"), first_only.join("first.md")).expect("copy");
+    index(&first_only, &idx);
+
+    let mut child = bin()
+        .args([
+            "index",
+            "--corpus",
+            path_str(&corpus),
+            "--index",
+            path_str(&idx),
+            "--json",
+        ])
+        .args(["--commit-every", "5"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut counts = Vec::new();
+    for n in 0..6 {
+        let out = tmp.path().join(format!("snap-{n}.tar"));
+        let r = run(&[
+            "snapshot",
+            "--index",
+            path_str(&idx),
+            "--out",
+            path_str(&out),
+        ]);
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        let restored = tmp.path().join(format!("restored-{n}"));
+        let r = run(&[
+            "restore",
+            "--snapshot",
+            path_str(&out),
+            "--index",
+            path_str(&restored),
+        ]);
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        let store = Store::open(&restored).expect("restored index opens");
+        let searcher = store.index.reader().expect("reader").searcher();
+        let docs = stored_documents(&searcher, &store.fields).expect("docs");
+        assert_exactly_once(&docs);
+        counts.push(docs.len());
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    assert!(child.wait().expect("indexer").success());
+    println!("documents in each snapshot taken while indexing: {counts:?}");
+    // Each snapshot is some committed state: counts only grow, from 1 to at most 81.
+    assert!(counts.windows(2).all(|w| w[0] <= w[1]), "{counts:?}");
+    assert!(counts.iter().all(|c| (1..=81).contains(c)), "{counts:?}");
+
+    // The last state, restored, searches like the original.
+    let out = tmp.path().join("final.tar");
+    assert!(run(&[
+        "snapshot",
+        "--index",
+        path_str(&idx),
+        "--out",
+        path_str(&out)
+    ])
+    .status
+    .success());
+    let restored = tmp.path().join("restored-final");
+    assert!(run(&[
+        "restore",
+        "--snapshot",
+        path_str(&out),
+        "--index",
+        path_str(&restored)
+    ])
+    .status
+    .success());
+    assert_eq!(
+        search(&restored, "heat pumps")["total"],
+        search(&idx, "heat pumps")["total"]
+    );
+    // Refusals: an existing archive is not overwritten; a non-empty folder is not restored into.
+    assert!(!run(&[
+        "snapshot",
+        "--index",
+        path_str(&idx),
+        "--out",
+        path_str(&out)
+    ])
+    .status
+    .success());
+    let r = run(&[
+        "restore",
+        "--snapshot",
+        path_str(&out),
+        "--index",
+        path_str(&restored),
+    ]);
+    assert!(!r.status.success());
+    assert!(
+        String::from_utf8_lossy(&r.stderr).contains("not empty"),
+        "{r:?}"
+    );
+    let junk = tmp.path().join("junk.tar");
+    std::fs::write(&junk, b"not a tar file at all").expect("write");
+    let r = run(&[
+        "restore",
+        "--snapshot",
+        path_str(&junk),
+        "--index",
+        path_str(&tmp.path().join("x")),
+    ]);
+    assert!(!r.status.success());
+}

@@ -20,6 +20,8 @@ pub enum CoreError {
     Io(#[from] std::io::Error),
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    #[error("snapshot: {0}")]
+    Snapshot(String),
 }
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;

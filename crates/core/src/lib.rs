@@ -15,6 +15,7 @@ pub mod query;
 pub mod record;
 pub mod schema;
 pub mod search;
+pub mod snapshot;
 pub mod snippet;
 pub mod spelling;
 pub mod stopwords;
