@@ -15,8 +15,8 @@ use tantivy::{Searcher, TantivyDocument, Term};
 use crate::error::{CoreError, Result};
 use crate::schema::KIND_DOC;
 use crate::search::{
-    hit_from_doc, ids_of, passage_hit, passage_text, snippet_generators, term_query, validate, Hit,
-    Prepared, SearchRequest, SNIPPET_CHARS,
+    hit_from_doc, passage_hit, passage_text, record_keys, snippet_generators, term_query, validate,
+    Hit, Prepared, RecordKey, SearchRequest, SNIPPET_CHARS,
 };
 use crate::snippet;
 use crate::store::Store;
@@ -99,28 +99,27 @@ pub fn search_passages(
         query.as_ref(),
         &(TopDocs::with_limit(pool).order_by_score(), Count),
     )?;
-    let ids = ids_of(searcher, top.iter().map(|(_, a)| *a))?;
+    let keys = record_keys(searcher, top.iter().map(|(_, a)| *a))?;
     let generators = snippet_generators(searcher, &store.fields, query.as_ref())?;
     let f = &store.fields;
-    let mut per_doc: HashMap<String, usize> = HashMap::new();
-    let mut docs: HashMap<String, Option<Hit>> = HashMap::new();
+    let mut per_doc: HashMap<RecordKey, usize> = HashMap::new();
+    let mut docs: HashMap<RecordKey, Option<Hit>> = HashMap::new();
     let mut out = Vec::with_capacity(limit);
-    for ((score, addr), id) in top.into_iter().zip(ids) {
+    for ((score, addr), key) in top.into_iter().zip(keys) {
         if out.len() >= limit {
             break;
         }
-        let taken = per_doc.entry(id.clone()).or_default();
-        if *taken >= per_document {
+        if key.is_empty() || per_doc.get(&key).copied().unwrap_or(0) >= per_document {
             continue;
         }
-        if !docs.contains_key(&id) {
-            let hit = document(store, searcher, &id)?;
-            docs.insert(id.clone(), hit);
+        if !docs.contains_key(&key) {
+            let hit = document(store, searcher, &key)?;
+            docs.insert(key.clone(), hit);
         }
-        let Some(Some(hit)) = docs.get(&id) else {
+        let Some(Some(hit)) = docs.get(&key) else {
             continue;
         };
-        *taken += 1;
+        *per_doc.entry(key).or_default() += 1;
         let doc: TantivyDocument = searcher.doc(addr)?;
         let (text, field) = passage_text(f, &doc);
         let snip = generators

@@ -440,7 +440,7 @@ fn ranked(
     let (top, total) =
         searcher.search(query, &(TopDocs::with_limit(depth).order_by_score(), Count))?;
     let best = best_passage_scores(store, searcher, prepared, req)?;
-    let ids = ids_of(searcher, top.iter().map(|(_, a)| *a))?;
+    let ids = record_keys(searcher, top.iter().map(|(_, a)| *a))?;
     let mut scored: Vec<(f32, DocAddress)> = top
         .into_iter()
         .zip(ids)
@@ -465,8 +465,8 @@ fn best_passage_scores(
     searcher: &Searcher,
     prepared: &Prepared,
     req: &SearchRequest,
-) -> Result<HashMap<String, (f32, f32)>> {
-    let mut out: HashMap<String, (f32, f32)> = HashMap::new();
+) -> Result<HashMap<RecordKey, (f32, f32)>> {
+    let mut out: HashMap<RecordKey, (f32, f32)> = HashMap::new();
     let Some(query) = prepared.passage_query(store, req) else {
         return Ok(out);
     };
@@ -474,8 +474,11 @@ fn best_passage_scores(
         query.as_ref(),
         &TopDocs::with_limit(PASSAGE_POOL).order_by_score(),
     )?;
-    let ids = ids_of(searcher, top.iter().map(|(_, a)| *a))?;
+    let ids = record_keys(searcher, top.iter().map(|(_, a)| *a))?;
     for ((score, _), id) in top.into_iter().zip(ids) {
+        if id.is_empty() {
+            continue;
+        }
         let e = out.entry(id).or_insert((0.0, 0.0));
         if score > e.0 {
             e.1 = e.0;
@@ -487,14 +490,16 @@ fn best_passage_scores(
     Ok(out)
 }
 
-/// Document ids of records, read from the `id` fast field (no stored-document reads).
-pub(crate) fn ids_of(
+/// The document id of each record, from the `id` fast field (no stored-document reads).
+pub(crate) fn record_keys(
     searcher: &Searcher,
     addrs: impl Iterator<Item = DocAddress>,
-) -> Result<Vec<String>> {
+) -> Result<Vec<RecordKey>> {
+    let addrs: Vec<DocAddress> = addrs.collect();
     let mut columns: HashMap<u32, Option<tantivy::columnar::StrColumn>> = HashMap::new();
-    let mut out = Vec::new();
-    for addr in addrs {
+    // Per segment: (position in `addrs`, ordinal of the record's id).
+    let mut wanted: HashMap<u32, Vec<(usize, u64)>> = HashMap::new();
+    for (i, addr) in addrs.iter().enumerate() {
         let col = match columns.get(&addr.segment_ord) {
             Some(c) => c.clone(),
             None => {
@@ -506,16 +511,37 @@ pub(crate) fn ids_of(
                 c
             }
         };
-        let mut id = String::new();
-        if let Some(col) = col {
-            if let Some(ord) = col.term_ords(addr.doc_id).next() {
-                col.ord_to_str(ord, &mut id)?;
+        if let Some(ord) = col.and_then(|c| c.term_ords(addr.doc_id).next()) {
+            wanted.entry(addr.segment_ord).or_default().push((i, ord));
+        }
+    }
+    let mut out = vec![String::new(); addrs.len()];
+    for (segment, items) in wanted {
+        let Some(Some(col)) = columns.get(&segment) else {
+            continue;
+        };
+        let mut ords: Vec<u64> = items.iter().map(|(_, o)| *o).collect();
+        ords.sort_unstable();
+        ords.dedup();
+        // One pass over the dictionary for all of them: turning ordinals into strings one
+        // by one decompresses a dictionary block each time, which dominated query time.
+        let mut names: Vec<String> = Vec::with_capacity(ords.len());
+        col.dictionary().sorted_ords_to_term_cb(&ords, |b| {
+            names.push(String::from_utf8_lossy(b).into_owned())
+        })?;
+        for (i, ord) in items {
+            if let Ok(k) = ords.binary_search(&ord) {
+                if let Some(name) = names.get(k) {
+                    out[i] = name.clone();
+                }
             }
         }
-        out.push(id);
     }
     Ok(out)
 }
+
+/// A record's document id ("" for a record without one).
+pub(crate) type RecordKey = String;
 
 /// Facet counts: one search for every facet without a selection, and one per selected facet
 /// with its own selection left out.
