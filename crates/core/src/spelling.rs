@@ -8,10 +8,8 @@
 
 use std::collections::HashMap;
 
-use tantivy::tokenizer::TokenStream;
-use tantivy::{Searcher, Term};
+use tantivy::Searcher;
 
-use crate::analyzers::Analyzer;
 use crate::store::Store;
 
 /// Words shorter than this are never corrected: too many neighbours, too little signal.
@@ -75,23 +73,6 @@ impl Vocabulary {
     }
 }
 
-/// True when some document or passage field holds `word` (as its analyzer indexes it).
-fn indexed(store: &Store, searcher: &Searcher, word: &str) -> bool {
-    let f = &store.fields;
-    Analyzer::ALL.into_iter().any(|a| {
-        let mut analyzer = a.build();
-        let mut stream = analyzer.token_stream(word);
-        let mut found = true;
-        let mut any = false;
-        while let Some(tok) = stream.next() {
-            any = true;
-            let term = Term::from_field_text(f.all_text.for_analyzer(a), &tok.text);
-            found &= searcher.doc_freq(&term).unwrap_or(0) > 0;
-        }
-        any && found
-    })
-}
-
 /// A word of the query that may be corrected, or `None` for syntax, acronyms and numbers.
 fn correctable(token: &str) -> Option<String> {
     if token.chars().count() < MIN_WORD_CHARS
@@ -118,7 +99,9 @@ pub fn correct(
     let mut out: Vec<String> = Vec::new();
     for token in query.split_whitespace() {
         let fixed = correctable(token).and_then(|w| {
-            if vocab.contains(&w) || indexed(store, searcher, &w) {
+            if vocab.contains(&w)
+                || crate::typos::is_indexed(&store.index, searcher, &store.fields, &w)
+            {
                 None
             } else {
                 vocab.nearest(&w).map(str::to_string)

@@ -59,6 +59,14 @@ fn doc_freq(searcher: &Searcher, field: Field, term: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// True when some document holds `word` in any language field, as that field's analyzer
+/// indexes it.
+pub(crate) fn is_indexed(index: &Index, searcher: &Searcher, f: &Fields, word: &str) -> bool {
+    f.all_text.all().into_iter().any(|field| {
+        analyze_one(index, field, word).is_some_and(|t| doc_freq(searcher, field, &t) > 0)
+    })
+}
+
 /// True when the word may be corrected at all.
 fn correctable(c: &TextClause) -> bool {
     let n = c.text.chars().count();
@@ -128,11 +136,7 @@ pub fn widen(
             if looked >= MAX_WORDS {
                 break;
             }
-            let known = f.all_text.all().into_iter().any(|field| {
-                analyze_one(index, field, &c.text)
-                    .is_some_and(|t| doc_freq(searcher, field, &t) > 0)
-            });
-            if known {
+            if is_indexed(index, searcher, f, &c.text) {
                 continue;
             }
             looked += 1;

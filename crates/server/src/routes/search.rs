@@ -32,20 +32,18 @@ pub async fn search(
     let req = search_request(&params)?;
     let typing = params.flag("typing");
     let st = state.clone();
-    let (mut resp, req) = blocking(move || {
+    let (mut resp, did_you_mean, req) = blocking(move || {
         let resp = polsearch_core::search(&st.store, &st.searcher(), &req)?;
-        Ok((resp, req))
+        // Corrections are for people reading results, not for each keystroke.
+        let fix = if typing {
+            None
+        } else {
+            crate::routes::suggest::did_you_mean(&st, &req.query)
+        };
+        Ok((resp, fix, req))
     })
     .await?;
     label_facets(&state, &mut resp);
-    // Corrections are for people reading results, not for each keystroke.
-    let did_you_mean = if typing {
-        None
-    } else {
-        let st = state.clone();
-        let q = req.query.clone();
-        blocking(move || Ok(crate::routes::suggest::did_you_mean(&st, &q))).await?
-    };
     if !typing {
         if let Some(a) = &state.analytics {
             a.record(Event::new(
