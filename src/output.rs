@@ -14,9 +14,14 @@ pub fn print_summary(s: &Summary) {
 /// The summary in one line.
 pub fn summary_line(s: &Summary) -> String {
     format!(
-        "{} files seen: {} documents indexed, {} unchanged, {} removed, {} failed; {} pages, {} passages in {:.1} s",
+        "{} files seen: {} documents indexed{}, {} unchanged, {} removed, {} failed; {} pages, {} passages in {:.1} s",
         s.files_seen,
         s.indexed,
+        if s.retagged > 0 {
+            format!(" ({} PDFs re-tagged from cached text)", s.retagged)
+        } else {
+            String::new()
+        },
         s.unchanged,
         s.removed,
         s.failed.len(),

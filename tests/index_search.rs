@@ -457,3 +457,91 @@ fn snapshots_taken_while_indexing_restore_to_a_committed_state() {
     ]);
     assert!(!r.status.success());
 }
+
+#[test]
+fn a_new_taxonomy_retags_pdfs_without_extracting_them() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let corpus = tmp.path().join("corpus");
+    let idx = tmp.path().join("index");
+    write_small_corpus(&corpus);
+    let taxonomy = tmp.path().join("topics.toml");
+    std::fs::write(
+        &taxonomy,
+        "[[topic]]\nslug = \"curbs\"\nlabel = \"Curbs\"\n[topic.phrases]\n\"parking\" = 4\n",
+    )
+    .expect("write taxonomy");
+    // A PDF worker capped at 1 MiB cannot even start: any extraction under this flag fails.
+    let starved = |extra: &[&str]| {
+        let mut args = vec![
+            "index",
+            "--corpus",
+            path_str(&corpus),
+            "--index",
+            path_str(&idx),
+            "--pdf-memory-mb",
+            "1",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        run_json(&args)
+    };
+    let other = tmp.path().join("other-index");
+    let fresh = run_json(&[
+        "index",
+        "--corpus",
+        path_str(&corpus),
+        "--index",
+        path_str(&other),
+        "--pdf-memory-mb",
+        "1",
+        "--json",
+    ]);
+    assert_eq!(fresh["failed"].as_array().map(Vec::len), Some(2), "{fresh}");
+
+    let first = index(&corpus, &idx);
+    assert_eq!(first["retagged"], 0, "{first}");
+    assert!(first["pages"].as_u64() > Some(0), "{first}");
+    let retagged = starved(&["--topics", path_str(&taxonomy)]);
+    assert_eq!(
+        retagged["failed"].as_array().map(Vec::len),
+        Some(0),
+        "{retagged}"
+    );
+    assert_eq!(retagged["retagged"], 2, "both PDFs: {retagged}");
+    assert_eq!(
+        retagged["indexed"], 4,
+        "every document re-tagged: {retagged}"
+    );
+    assert_eq!(retagged["pages"], 0, "no page extracted: {retagged}");
+    let hits = run_json(&[
+        "search",
+        "--index",
+        path_str(&idx),
+        "--topic",
+        "curbs",
+        "--json",
+        "parking",
+    ]);
+    assert_eq!(ids(&hits), ["pdf/parking.pdf"], "{hits}");
+    let again = starved(&["--topics", path_str(&taxonomy)]);
+    assert_eq!(again["unchanged"], 4, "{again}");
+
+    // A PDF whose bytes change is extracted again; the entry of its old bytes is dropped.
+    let entries = || std::fs::read_dir(idx.join("extracted")).map_or(0, |d| d.count());
+    assert_eq!(entries(), 2);
+    std::fs::write(
+        corpus.join("pdf/parking.pdf"),
+        pdf(
+            Some("Parking Reform"),
+            &[&["Curb parking meters fund sidewalks."]],
+        ),
+    )
+    .expect("rewrite pdf");
+    let changed = index(&corpus, &idx);
+    assert_eq!(changed["retagged"], 1, "the unchanged PDF: {changed}");
+    assert_eq!(changed["failed"].as_array().map(Vec::len), Some(0));
+    assert_eq!(entries(), 2, "old bytes' entry removed");
+    std::fs::remove_file(corpus.join("pdf/parking.pdf")).expect("rm");
+    index(&corpus, &idx);
+    assert_eq!(entries(), 1);
+}

@@ -5,6 +5,7 @@
 //! subcommand calls [`isolate::worker_main`].
 
 pub mod analyze;
+pub mod cache;
 pub mod dates;
 pub mod doctype;
 pub mod enrich;

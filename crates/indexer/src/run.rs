@@ -5,6 +5,9 @@
 //! added in the same commit, so any committed state holds each document exactly once.
 //! Each record stores the hash of its file's bytes and of the pipeline, so a run that was
 //! killed simply finds the files it had not committed still "changed" and redoes them.
+//!
+//! A PDF whose bytes are unchanged but whose pipeline fingerprint is not (a new taxonomy, a
+//! new enrichment) is re-tagged from the text [`ExtractCache`] kept, not extracted again.
 
 use std::collections::{HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -19,15 +22,18 @@ use polsearch_extract::{html, jsonl, text, ExtractedDoc, Format, PdfEngine};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::cache::{ExtractCache, EXTRACT_VERSION};
 use crate::enrich::to_record;
 use crate::error::Result;
 use crate::isolate::{extract_pdf, Isolation};
 use crate::topics::Taxonomy;
 use crate::walk::{corpus_files, CorpusFile};
 
-/// Changes whenever extraction or enrichment changes what a file turns into, so that
-/// upgrading polsearch re-indexes what it would now index differently.
-pub const PIPELINE_VERSION: &str = "pipeline-15";
+/// Changes whenever enrichment (or anything after extraction) changes what a file turns
+/// into, so that upgrading polsearch re-indexes what it would now index differently. PDF
+/// extraction has its own [`EXTRACT_VERSION`]: a change here re-tags PDFs from the
+/// extraction cache instead of extracting them again.
+pub const PIPELINE_VERSION: &str = "pipeline-16";
 
 /// What one run needs to know.
 #[derive(Debug, Clone)]
@@ -80,6 +86,9 @@ pub struct Summary {
     pub pages: u64,
     /// Passages written in this run.
     pub passages: u64,
+    /// Of `indexed`, PDFs whose text came from the extraction cache (same bytes, new
+    /// taxonomy or enrichment): re-tagged without being extracted again.
+    pub retagged: usize,
     pub seconds: f64,
 }
 
@@ -103,6 +112,7 @@ enum Outcome {
         records: Vec<DocRecord>,
         failures: Vec<Failure>,
         pages: u64,
+        retagged: bool,
     },
     Failed(Failure),
 }
@@ -117,7 +127,13 @@ pub fn run(opts: &IndexOptions, progress: &dyn Progress) -> Result<Summary> {
         indexed_files(&reader.searcher(), &store.fields)?
     };
     let mut writer: IndexWriter = store.index.writer(opts.writer_memory)?;
-    let fingerprint = format!("{PIPELINE_VERSION}+{}", short(&opts.taxonomy.fingerprint()));
+    let fingerprint = format!(
+        "{EXTRACT_VERSION}+{PIPELINE_VERSION}+{}",
+        short(&opts.taxonomy.fingerprint())
+    );
+    let cache = ExtractCache::new(&opts.index_dir);
+    // Contents of every file in the corpus now: the cache entries worth keeping.
+    let mut contents: HashSet<String> = HashSet::new();
 
     let mut summary = Summary {
         files_seen: files.len(),
@@ -136,34 +152,37 @@ pub fn run(opts: &IndexOptions, progress: &dyn Progress) -> Result<Summary> {
         .num_threads(opts.threads.max(1))
         .build()
         .map_err(|e| std::io::Error::other(e.to_string()))?;
-    let (tx, rx) = mpsc::sync_channel::<(String, Outcome)>(opts.threads.max(1) * 4);
+    let (tx, rx) = mpsc::sync_channel::<(String, Option<String>, Outcome)>(opts.threads.max(1) * 4);
     let mut uncommitted = 0usize;
     let mut last_commit = Instant::now();
     let result: Result<()> = std::thread::scope(|scope| {
         let existing = &existing;
         let fingerprint = fingerprint.as_str();
+        let cache = &cache;
         scope.spawn(move || {
             pool.install(|| {
                 files.par_iter().for_each_with(tx, |tx, file| {
                     // A bug in enrichment must cost one file, not the run.
-                    let outcome = catch_unwind(AssertUnwindSafe(|| {
-                        process_file(opts, file, existing, fingerprint)
+                    let (content, outcome) = catch_unwind(AssertUnwindSafe(|| {
+                        process_file(opts, cache, file, existing, fingerprint)
                     }))
                     .unwrap_or_else(|p| {
-                        Outcome::Failed(Failure {
+                        let failed = Outcome::Failed(Failure {
                             path: file.rel.clone(),
                             error: format!(
                                 "indexer panicked: {}",
                                 polsearch_extract::pdf::panic_message(&p)
                             ),
-                        })
+                        });
+                        (None, failed)
                     });
                     // The receiver only goes away if writing failed; nothing left to do then.
-                    let _ = tx.send((file.rel.clone(), outcome));
+                    let _ = tx.send((file.rel.clone(), content, outcome));
                 });
             });
         });
-        for (rel, outcome) in rx {
+        for (rel, content, outcome) in rx {
+            contents.extend(content);
             match outcome {
                 Outcome::Unchanged { docs } => summary.unchanged += docs,
                 Outcome::Failed(f) => summary.failed.push(f),
@@ -172,6 +191,7 @@ pub fn run(opts: &IndexOptions, progress: &dyn Progress) -> Result<Summary> {
                     records,
                     failures,
                     pages,
+                    retagged,
                 } => {
                     delete_path(&writer, &store.fields, &rel);
                     for r in &records {
@@ -179,6 +199,7 @@ pub fn run(opts: &IndexOptions, progress: &dyn Progress) -> Result<Summary> {
                         summary.passages += r.passages.len() as u64;
                     }
                     summary.indexed += records.len();
+                    summary.retagged += usize::from(retagged) * records.len();
                     summary.pages += pages;
                     summary.failed.extend(failures);
                     uncommitted += 1;
@@ -198,6 +219,7 @@ pub fn run(opts: &IndexOptions, progress: &dyn Progress) -> Result<Summary> {
     result?;
     writer.commit()?;
     writer.wait_merging_threads()?;
+    cache.retain(&contents);
     progress.end();
     summary.failed.sort_by(|a, b| a.path.cmp(&b.path));
     summary.seconds = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
@@ -208,9 +230,35 @@ fn short(s: &str) -> &str {
     &s[..s.len().min(16)]
 }
 
+/// What became of one file, with the hash of its bytes (when they could be read).
 fn process_file(
     opts: &IndexOptions,
+    cache: &ExtractCache,
     file: &CorpusFile,
+    existing: &HashMap<String, polsearch_core::record::IndexedFile>,
+    fingerprint: &str,
+) -> (Option<String>, Outcome) {
+    let bytes = match std::fs::read(&file.abs) {
+        Ok(b) => b,
+        Err(e) => {
+            let failed = Outcome::Failed(Failure {
+                path: file.rel.clone(),
+                error: format!("cannot read file: {e}"),
+            });
+            return (None, failed);
+        }
+    };
+    let content = short(&blake3::hash(&bytes).to_hex()).to_string();
+    let outcome = process_bytes(opts, cache, file, bytes, &content, existing, fingerprint);
+    (Some(content), outcome)
+}
+
+fn process_bytes(
+    opts: &IndexOptions,
+    cache: &ExtractCache,
+    file: &CorpusFile,
+    bytes: Vec<u8>,
+    content: &str,
     existing: &HashMap<String, polsearch_core::record::IndexedFile>,
     fingerprint: &str,
 ) -> Outcome {
@@ -220,11 +268,7 @@ fn process_file(
             error,
         })
     };
-    let bytes = match std::fs::read(&file.abs) {
-        Ok(b) => b,
-        Err(e) => return fail(format!("cannot read file: {e}")),
-    };
-    let hash = format!("{}:{fingerprint}", short(&blake3::hash(&bytes).to_hex()));
+    let hash = format!("{content}:{fingerprint}");
     if let Some(prev) = existing.get(&file.rel) {
         if prev.hash == hash {
             return Outcome::Unchanged {
@@ -239,18 +283,28 @@ fn process_file(
     match format {
         Format::Pdf => {
             drop(bytes);
-            match extract_pdf_with_fallback(&opts.isolation, &file.abs) {
-                Ok(doc) => {
-                    let pages = doc.page_count.unwrap_or(0) as u64;
-                    let rec = to_record(rel.clone(), &rel, kind, doc, &opts.taxonomy, &hash);
-                    Outcome::Changed {
-                        rel,
-                        records: vec![rec],
-                        failures: Vec::new(),
-                        pages,
+            let (doc, retagged) = match cache.load(content) {
+                Some(doc) => (doc, true),
+                None => match extract_pdf_with_fallback(&opts.isolation, &file.abs) {
+                    Ok(doc) => {
+                        cache.store(content, &doc);
+                        (doc, false)
                     }
-                }
-                Err(e) => fail(e),
+                    Err(e) => return fail(e),
+                },
+            };
+            let pages = if retagged {
+                0
+            } else {
+                doc.page_count.unwrap_or(0) as u64
+            };
+            let rec = to_record(rel.clone(), &rel, kind, doc, &opts.taxonomy, &hash);
+            Outcome::Changed {
+                rel,
+                records: vec![rec],
+                failures: Vec::new(),
+                pages,
+                retagged,
             }
         }
         Format::Jsonl => {
@@ -284,6 +338,7 @@ fn process_file(
                 records,
                 failures,
                 pages: 0,
+                retagged: false,
             }
         }
         Format::Html | Format::Markdown | Format::Text => {
@@ -295,6 +350,7 @@ fn process_file(
                         records: vec![rec],
                         failures: Vec::new(),
                         pages: 0,
+                        retagged: false,
                     }
                 }
                 Err(e) => fail(e),
