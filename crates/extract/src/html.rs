@@ -1314,6 +1314,101 @@ fn byline_dates(text: &str) -> (Option<String>, Option<String>) {
     (find(published), find(updated))
 }
 
+/// The latest `/YYYY/MM/` in the paths of links in `root` (news sites, upload folders).
+fn latest_linked_date(root: ElementRef<'_>) -> Option<String> {
+    static PATH_DATE: OnceLock<Regex> = OnceLock::new();
+    let re = PATH_DATE.get_or_init(|| {
+        Regex::new(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])(?:/|$)").expect("static regex")
+    });
+    root.select(&sel("a[href]"))
+        .take(2000)
+        .filter_map(|a| a.value().attr("href"))
+        .filter_map(|href| {
+            let c = re.captures(href)?;
+            Some(format!("{}-{}", &c[1], &c[2]))
+        })
+        .max()
+}
+
+/// Most text nodes looked at for page-wide date labels: bounds the work on huge pages.
+const MAX_LABEL_NODES: usize = 64;
+/// A label is a short line of its own; longer text is prose that may cite other dates.
+const MAX_LABEL_CHARS: usize = 240;
+
+/// Dates a page prints as labels of their own anywhere in it, footer and banners included,
+/// which the byline (start of the content only) misses. Returns (updated, copyright):
+/// "Last updated on March 29, 2024" / "This page was last updated April 27, 2017" must
+/// start their line, so a citation's "last updated April 8, 2013" does not count; a
+/// copyright notice counts with a single year ("Copyright © Urban Institute February
+/// 2016", "© 2019"), not a range, which is a site's, not a page's.
+fn printed_labels(html: &Html) -> (Option<String>, Option<String>) {
+    static UPDATED: OnceLock<Regex> = OnceLock::new();
+    static COPYRIGHT: OnceLock<Regex> = OnceLock::new();
+    let updated = UPDATED.get_or_init(|| {
+        Regex::new(r"(?i)^(?:this (?:page|site|tool|feature|report) was\s+)?(?:last\s+)?updated(?:\s+on)?\s*:?\s*")
+            .expect("static regex")
+    });
+    let copyright = COPYRIGHT.get_or_init(|| {
+        Regex::new(r"(?i)(?:copyright\s*)?(?:©|\(c\))\s*(?:[^0-9©]{0,60}?\s)?((?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+)?((?:19|20)\d\d)\b(\s*[-–]\s*(?:19|20)?\d\d)?|(?i:copyright)\s+((?:19|20)\d\d)\b(\s*[-–]\s*(?:19|20)?\d\d)?")
+            .expect("static regex")
+    });
+    let (mut upd, mut copy) = (None, None);
+    let mut seen = 0usize;
+    for node in html.tree.nodes() {
+        let Node::Text(t) = node.value() else {
+            continue;
+        };
+        let raw: &str = t;
+        let trimmed = raw.trim_start();
+        let starts = |w: &str| {
+            trimmed
+                .get(..w.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(w))
+        };
+        let maybe_update =
+            starts("last up") || starts("updated") || starts("this ") && raw.contains("updated");
+        let maybe_copyright = raw.contains('©') || raw.contains("opyright");
+        if !(maybe_update || maybe_copyright) {
+            continue;
+        }
+        seen += 1;
+        if seen > MAX_LABEL_NODES {
+            break;
+        }
+        // The label's words may be split over inline elements: read the parent's text.
+        let line = node
+            .parent()
+            .and_then(ElementRef::wrap)
+            .map(|p| collapse_whitespace(&p.text().take(16).collect::<String>()))
+            .unwrap_or_else(|| collapse_whitespace(raw));
+        if line.chars().count() > MAX_LABEL_CHARS {
+            continue;
+        }
+        if upd.is_none() && maybe_update {
+            if let Some(m) = updated.find(line.trim()) {
+                let after: String = line.trim()[m.end()..].chars().take(60).collect();
+                upd = normalize_date(&after).filter(|d| d.len() >= 7);
+            }
+        }
+        if copy.is_none() && maybe_copyright {
+            if let Some(c) = copyright.captures(&line) {
+                let (month, range) = (c.get(1), c.get(3).or(c.get(5)));
+                if let (Some(year), None) = (c.get(2).or(c.get(4)), range) {
+                    let text = match month {
+                        Some(m) => format!("{}{}", m.as_str(), year.as_str()),
+                        None => year.as_str().to_string(),
+                    };
+                    copy = normalize_date(&text);
+                }
+            }
+        }
+        if upd.is_some() && copy.is_some() {
+            break;
+        }
+    }
+    (upd, copy)
+}
+
 impl<'a> Page<'a> {
     fn into_doc(self, front: &FrontMatter, mut warnings: Vec<String>) -> ExtractedDoc {
         let mut doc = ExtractedDoc::default();
@@ -1495,6 +1590,8 @@ impl<'a> Page<'a> {
             s
         };
         let (byline_pub, byline_upd) = byline_dates(&lead);
+        let labels = printed_labels(self.html);
+        doc.linked_date = main.or(self.body).and_then(latest_linked_date);
         doc.date = front
             .date
             .clone()
@@ -1506,6 +1603,7 @@ impl<'a> Page<'a> {
                 ])
             })
             .or(json_ld.published.clone())
+            .or_else(|| labels.0.clone())
             .or(json_ld.created.clone())
             .or_else(time_date)
             .or_else(|| {
@@ -1530,6 +1628,7 @@ impl<'a> Page<'a> {
             })
             .or(byline_pub)
             .or(byline_upd)
+            .or_else(|| labels.1.clone())
             .or(json_ld.modified.clone())
             .or_else(|| {
                 meta_date(&[
@@ -1962,6 +2061,40 @@ mod tests {
             byline_dates("By Jo · Published June 4, 2022 · Updated 2023-01-02"),
             (Some("2022-06-04".into()), Some("2023-01-02".into()))
         );
+    }
+
+    #[test]
+    fn dates_printed_as_labels_anywhere_on_the_page() {
+        // A footer's copyright with month and year, where nothing else dates the page.
+        let d = extract("<main><p>Body text.</p></main><footer><span>Copyright © <a href=\"/\">Urban Institute</a> February 2016.</span></footer>");
+        assert_eq!(d.date.as_deref(), Some("2016-02"));
+        let d = extract(
+            "<main><p>Body.</p></main><footer><p>Copyright &copy; 2019 City of Mesa</p></footer>",
+        );
+        assert_eq!(d.date.as_deref(), Some("2019"));
+        // A site's range and a statute are not a page's date.
+        let d = extract("<main><p>Body.</p></main><footer>© 2009–2024 Example Org</footer>");
+        assert_eq!(d.date, None);
+        let d = extract("<main><p>Under the Copyright Designs and Patents Act 1988.</p></main>");
+        assert_eq!(d.date, None);
+        // A banner's "last updated" beats the CMS record's creation date...
+        let d = extract(
+            r#"<script type="application/ld+json">{"dateCreated": "2019-03-14T04:00:00.000Z"}</script><main><p>Intro.</p><div>Last updated on March 29, 2024, with new survey data.</div></main>"#,
+        );
+        assert_eq!(d.date.as_deref(), Some("2024-03-29"));
+        // ...but a citation that was "last updated" is not a label.
+        let intro = "States spend differently on roads, schools and prisons. ".repeat(12);
+        let d = extract(&format!("<main><p>{intro}</p><p>Wage Estimates, Bureau of Labor Statistics, last updated April 8, 2013.</p></main><footer>Copyright © Urban Institute January 2017.</footer>"));
+        assert_eq!(d.date.as_deref(), Some("2017-01"));
+    }
+
+    #[test]
+    fn the_latest_dated_link_path() {
+        let d = extract(
+            r#"<main><p>Quotes.</p><a href="https://x.org/wp-content/uploads/2018/01/comment.pdf">a</a><a href="/2016/12/post">b</a><a href="/2019/13/bad">c</a></main>"#,
+        );
+        assert_eq!(d.linked_date.as_deref(), Some("2018-01"));
+        assert_eq!(d.date, None, "an estimate, not the page's date");
     }
 
     #[test]

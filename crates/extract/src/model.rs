@@ -54,6 +54,11 @@ pub struct ExtractedDoc {
     pub url: Option<String>,
     /// Publication or creation date as `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
     pub date: Option<String>,
+    /// Web pages: the latest year and month in the paths of the page's links (`/2018/01/`).
+    /// A page is written after what it links to, so this bounds the date of a page that
+    /// prints none; only an estimate.
+    #[serde(default)]
+    pub linked_date: Option<String>,
     /// Document type stated by the source (JSONL `type`); otherwise inferred later.
     pub doc_type: Option<String>,
     /// Topic slugs stated by the source (JSONL `topics`).

@@ -11,12 +11,14 @@
 //! 3. a date the file is named by (`2018-08-13-minutes.pdf`, `1998-ord-61.pdf`): records are
 //!    filed under the date of what they record;
 //! 4. the first date on the cover (the start of page 1: "Climate Action Plan May 2019");
-//! 5. the PDF's metadata (creation, else modification date);
-//! 6. estimates for documents that print no date at all: the latest date a cited source was
+//! 5. a copyright notice with one year in the first pages ("Copyright © 2011 by ...");
+//! 6. the PDF's metadata (creation, else modification date);
+//! 7. estimates for documents that print no date at all: the latest date a cited source was
 //!    "accessed", else the latest year the text mentions at least twice other than as a
-//!    target ("by 2030").
+//!    target ("by 2030"), or the latest `/YYYY/MM/` in a web page's link URLs if later.
 //!
-//! For a web page the extractor's date (meta tags, JSON-LD, a dated byline) comes first, then
+//! For a web page the extractor's date (meta tags, JSON-LD, a dated byline, a "Last updated"
+//! label or a copyright notice printed anywhere on the page) comes first, then
 //! steps 1–4 on the page's text. Dates are read as `Month D, YYYY`, `D Month YYYY`,
 //! `Month YYYY`, `YYYY-MM-DD`, `M/D/YYYY`, seasons (`Fall 2020`) and Spanish `D de mes de
 //! YYYY`; years outside 1900..=next year are ignored.
@@ -33,6 +35,8 @@ pub struct DateInput<'a> {
     pub path: &'a str,
     /// The extractor's date: PDF metadata, or an HTML page's meta/JSON-LD/byline date.
     pub extracted: Option<&'a str>,
+    /// A web page's latest link date (`/2018/01/` in a linked URL), an estimate's lower bound.
+    pub linked: Option<&'a str>,
     pub sections: &'a [Section],
 }
 
@@ -104,6 +108,14 @@ pub fn infer(input: &DateInput<'_>) -> Option<DateGuess> {
             ),
         });
     }
+    if input.kind == SourceKind::Pdf {
+        if let Some((year, shown)) = copyright_year(input.sections) {
+            return Some(DateGuess {
+                date: year,
+                source: format!("printed: \"{shown}\""),
+            });
+        }
+    }
     if extracted.is_some() {
         return extracted;
     }
@@ -113,10 +125,57 @@ pub fn infer(input: &DateInput<'_>) -> Option<DateGuess> {
             source: "estimated: the latest date a source was accessed".to_string(),
         });
     }
-    latest_repeated_year(input.sections).map(|y| DateGuess {
-        date: y.to_string(),
-        source: "estimated: the latest year the text mentions repeatedly".to_string(),
-    })
+    // Both are lower bounds of the date (a text postdates what it reports on and links
+    // to): the later one is the tighter.
+    let linked = input
+        .linked
+        .and_then(|d| d.get(..4)?.parse::<u32>().ok())
+        .filter(|&y| plausible_year(y) && y <= current_year());
+    match (latest_repeated_year(input.sections), linked) {
+        (Some(text), Some(link)) if link > text => Some(linked_guess(link)),
+        (None, Some(link)) => Some(linked_guess(link)),
+        (text, _) => text.map(|y| DateGuess {
+            date: y.to_string(),
+            source: "estimated: the latest year the text mentions repeatedly".to_string(),
+        }),
+    }
+}
+
+fn linked_guess(year: u32) -> DateGuess {
+    DateGuess {
+        date: year.to_string(),
+        source: "estimated: the latest date in the paths of the page's links".to_string(),
+    }
+}
+
+/// Pages of a PDF's front matter, where a copyright notice dates the edition.
+const FRONT_PAGES: usize = 4;
+
+/// The year of a copyright notice in the front matter ("Copyright © 2011 by the University
+/// of Michigan", "© 2019 Urban Institute"): the edition's year, which metadata of a file
+/// exported later does not know. A range ("© 2009–2016") is a publisher's, not a date.
+fn copyright_year(sections: &[Section]) -> Option<(String, String)> {
+    static NOTICE: OnceLock<Regex> = OnceLock::new();
+    let notice = regex(
+        &NOTICE,
+        r"(?i)(?:copyright\s*(?:©|\(c\))?|©)\s*((?:19|20)\d\d)\b(\s*[-–—]\s*(?:19|20)?\d\d)?",
+    );
+    let pages = sections
+        .iter()
+        .take_while(|s| s.page.is_none_or(|p| p as usize <= FRONT_PAGES))
+        .take(FRONT_PAGES * 8);
+    for s in pages {
+        for c in notice.captures_iter(&s.text) {
+            let year: u32 = c[1].parse().ok()?;
+            if c.get(2).is_none() && plausible_year(year) && year <= current_year() {
+                return Some((
+                    year.to_string(),
+                    c[0].split_whitespace().collect::<Vec<_>>().join(" "),
+                ));
+            }
+        }
+    }
+    None
 }
 
 /// A text is written after the sources it cites were "accessed"/"retrieved".
@@ -459,6 +518,7 @@ mod tests {
             kind: SourceKind::Pdf,
             path,
             extracted: meta,
+            linked: None,
             sections: &sections,
         })
     }
@@ -504,6 +564,26 @@ mod tests {
             &["Riverside Climate Action Plan May 2019"],
         );
         assert_eq!(date(g), Some("2019-05".into()));
+    }
+
+    #[test]
+    fn a_copyright_notice_beats_metadata_but_not_a_range() {
+        let cover = "GREEN BUILDING AND CLIMATE RESILIENCE Understanding impacts and preparing for changing conditions";
+        let g = pdf(
+            "pdf/gb.pdf",
+            Some("2012-02-27"),
+            &[
+                cover,
+                "Copyright © 2011 by the University of Michigan. All rights reserved.",
+            ],
+        );
+        assert_eq!(date(g), Some("2011".into()));
+        let g = pdf(
+            "pdf/gb.pdf",
+            Some("2012-02-27"),
+            &[cover, "© 2009-2016 Publisher Inc. All rights reserved."],
+        );
+        assert_eq!(date(g), Some("2012-02-27".into()));
     }
 
     #[test]
@@ -589,8 +669,34 @@ mod tests {
             kind: SourceKind::Html,
             path: "html/a.html",
             extracted: Some("2021-09-14"),
+            linked: Some("2023-01"),
             sections: &sections,
         });
         assert_eq!(date(g), Some("2021-09-14".into()));
+    }
+
+    #[test]
+    fn an_undated_page_is_no_older_than_what_it_links_to() {
+        let web = |text: &str, linked: Option<&str>| {
+            let sections = vec![Section {
+                text: text.into(),
+                ..Section::default()
+            }];
+            date(infer(&DateInput {
+                kind: SourceKind::Html,
+                path: "html/a.html",
+                extracted: None,
+                linked,
+                sections: &sections,
+            }))
+        };
+        assert_eq!(
+            web("Quotes from experts.", Some("2018-01")),
+            Some("2018".into())
+        );
+        let text = "Budgets of 2012 and 2013, and 2013 again.";
+        assert_eq!(web(text, Some("2010-05")), Some("2013".into()));
+        assert_eq!(web(text, Some("2015-05")), Some("2015".into()));
+        assert_eq!(web(text, None), Some("2013".into()));
     }
 }

@@ -120,6 +120,7 @@ pub fn enrich(path: &str, kind: SourceKind, doc: &ExtractedDoc, taxonomy: &Taxon
         kind,
         path,
         extracted: doc.date.as_deref(),
+        linked: doc.linked_date.as_deref(),
         sections: &doc.sections,
     }) {
         Some(g) => (Some(g.date), Some(g.source)),
