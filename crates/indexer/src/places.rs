@@ -24,8 +24,14 @@
 //! "St." and "Saint" are one. "New York" alone is the city, unless the document names three
 //! or more other states, where it is the state.
 //!
-//! A place is assigned when its mentions are substantive: at least 3 (2 in a short text, and
-//! one per 5,000 words in a long one; title mentions count 3 times) and at least 8% of the
+//! A document that names three or more counties of a state is county-level: there a bare
+//! name that is also a county's ("Cape May" in a chart beside "Cape May County") is the
+//! county. A list of four or more places of one state on the first two pages, introduced as
+//! what the document covers ("The fifteen municipalities included ... are: Arlington,
+//! Boston, ..."), makes each of them substantive.
+//!
+//! A place is assigned when its mentions are substantive: at least 4 (2 in a short text, and
+//! one per 5,000 words in a long one; title mentions count 3 times) and at least 15% of the
 //! most mentioned place's (30% for a county, 20% for a state, half for Washington, DC, which
 //! documents about anything name as the seat of the federal government). A state is
 //! assigned only when the document names it more than twice as often as its most-named city
@@ -43,7 +49,11 @@ const BIG_CITY: u64 = 150_000;
 /// Cities under this many people need a printed state or to be in the document's main state.
 const SMALL_TOWN: u64 = 50_000;
 /// A city must be named at least this fraction as often as the most named place.
-const CITY_SHARE: f32 = 0.08;
+const CITY_SHARE: f32 = 0.15;
+/// A study-area list names at least this many places...
+const MIN_LIST: usize = 4;
+/// ...on one of the first this many pages (sections).
+const STUDY_AREA_PAGES: usize = 2;
 const CAPITAL: &str = "Washington, DC";
 /// The capital must be named at least this fraction as often as the most named place.
 const CAPITAL_SHARE: f32 = 0.5;
@@ -795,6 +805,13 @@ pub fn find(title: &str, path: &str, sections: &[&str]) -> Vec<PlaceCount> {
             }
         }
     }
+    fold_county_level(g, &mut counts, &mut county_counts, &mut city_state);
+    let listed = study_area(g, sections, &dominant_state);
+    for place in &listed {
+        if let Some((_, st)) = place.rsplit_once(", ") {
+            city_state.push((place.clone(), st.to_string()));
+        }
+    }
     let mut state_counts: BTreeMap<String, u32> = BTreeMap::new();
     for (code, &n) in &ev.state_mentions {
         let top_city = city_state
@@ -812,7 +829,12 @@ pub fn find(title: &str, path: &str, sections: &[&str]) -> Vec<PlaceCount> {
     // Substantive: enough mentions, and not dwarfed by the main place. Counties and states
     // need more, since a city document names its county and state in passing.
     // In a long text a place must come up at least once every 5,000 words.
-    let min = (if words_total < 1500 { 2 } else { 3 }).max((words_total / 5000) as u32);
+    let min = (if words_total < 1500 { 2 } else { 4 }).max((words_total / 5000) as u32);
+    // A study-area list makes each place in it substantive, however often it recurs.
+    for place in &listed {
+        let n = counts.entry(place.clone()).or_default();
+        *n = (*n).max(min);
+    }
     let best = counts
         .values()
         .chain(county_counts.values())
@@ -835,12 +857,129 @@ pub fn find(title: &str, path: &str, sections: &[&str]) -> Vec<PlaceCount> {
     ] {
         out.extend(
             map.into_iter()
-                .filter(|(_, n)| *n >= floor && *n as f32 >= share * best)
+                .filter(|(place, n)| {
+                    *n >= floor && (*n as f32 >= share * best || listed.contains(place))
+                })
                 .map(|(place, mentions)| PlaceCount { place, mentions }),
         );
     }
     out.sort_by(|a, b| b.mentions.cmp(&a.mentions).then(a.place.cmp(&b.place)));
     out.truncate(MAX_PLACES);
+    out
+}
+
+/// In a county-level document (three or more counties of a state named as counties), a
+/// bare name that is also a county's ("Cape May" beside "Cape May County", in a chart of
+/// counties) is that county, not the town.
+fn fold_county_level(
+    g: &Gazetteer,
+    counts: &mut BTreeMap<String, u32>,
+    county_counts: &mut BTreeMap<String, u32>,
+    city_state: &mut Vec<(String, String)>,
+) {
+    let mut per_state: HashMap<&str, usize> = HashMap::new();
+    for place in county_counts.keys() {
+        if let Some((_, st)) = place.rsplit_once(", ") {
+            *per_state.entry(st).or_default() += 1;
+        }
+    }
+    let county_level: Vec<String> = per_state
+        .into_iter()
+        .filter(|(_, n)| *n >= 3)
+        .map(|(st, _)| st.to_string())
+        .collect();
+    if county_level.is_empty() {
+        return;
+    }
+    let folded: Vec<(String, String)> = counts
+        .keys()
+        .filter_map(|place| {
+            let (name, st) = place.rsplit_once(", ")?;
+            let county = format!("{name} County");
+            let is_county = county_level.iter().any(|c| c == st)
+                && g.counties
+                    .get(&county)
+                    .is_some_and(|s| s.iter().any(|c| c == st));
+            is_county.then(|| (place.clone(), format!("{county}, {st}")))
+        })
+        .collect();
+    for (city, county) in folded {
+        if let Some(n) = counts.remove(&city) {
+            *county_counts.entry(county).or_default() += n;
+        }
+        city_state.retain(|(p, _)| *p != city);
+    }
+}
+
+/// Places a document names as its subject in a list: "The fifteen municipalities included
+/// in this target are: Arlington, Boston, Braintree, ... and Winthrop". Counted when the
+/// list names at least [`MIN_LIST`] places, most of them in one state (the document's
+/// dominant state, else the one most of them share), and stands on its first pages, where a
+/// document says what it covers; the same list deep in a methods section describes one
+/// analysis, not the document. Each place as `City, ST`.
+fn study_area(g: &Gazetteer, sections: &[&str], dominant: &Option<String>) -> Vec<String> {
+    static LIST: OnceLock<regex::Regex> = OnceLock::new();
+    let list = LIST.get_or_init(|| {
+        // No full stops inside a name but "St. ", so that no item runs into the next sentence.
+        let item = r"(?-i:(?:St\.[ \t]+)?[A-Z][A-Za-z'\-]+(?:[ \t]+[A-Z][A-Za-z'\-]+){0,2})";
+        let pattern = format!(
+            r"(?i)\b(?:municipalities|cities|towns|communities|jurisdictions|member cities)\b[^.:;]{{0,100}}?(?:\bare\b|\binclude[sd]?\b|\bincluding\b|\bcomprise\b|:)\s*:?\s*({item}(?:\s*,\s*(?:and\s+|or\s+)?{item}){{3,}}(?:,?\s+and\s+{item})?)"
+        );
+        match regex::Regex::new(&pattern) {
+            Ok(r) => r,
+            Err(e) => panic!("study-area pattern does not compile: {e}"),
+        }
+    });
+    let mut out = Vec::new();
+    for text in sections.iter().take(STUDY_AREA_PAGES) {
+        for c in list.captures_iter(text) {
+            let names: Vec<String> = c[1]
+                .split(',')
+                .flat_map(|part| part.split(" and "))
+                .map(|n| n.split_whitespace().collect::<Vec<_>>().join(" "))
+                .map(|n| {
+                    n.trim_start_matches("and ")
+                        .trim_start_matches("or ")
+                        .to_string()
+                })
+                .filter(|n| !n.is_empty())
+                .collect();
+            if names.len() < MIN_LIST {
+                continue;
+            }
+            let mut by_state: HashMap<&str, usize> = HashMap::new();
+            for n in &names {
+                for (st, _) in g.cities.get(n).into_iter().flatten() {
+                    *by_state.entry(st.as_str()).or_default() += 1;
+                }
+            }
+            let state = dominant
+                .as_deref()
+                .filter(|d| by_state.contains_key(d))
+                .or_else(|| {
+                    by_state
+                        .iter()
+                        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                        .map(|(s, _)| *s)
+                });
+            let Some(state) = state else { continue };
+            if by_state.get(state).copied().unwrap_or(0) * 4 < names.len() * 3 {
+                continue;
+            }
+            for n in &names {
+                let here = g
+                    .cities
+                    .get(n)
+                    .is_some_and(|c| c.iter().any(|(st, _)| st == state));
+                if here {
+                    let place = canonical_city(n, state);
+                    if !out.contains(&place) {
+                        out.push(place);
+                    }
+                }
+            }
+        }
+    }
     out
 }
 
@@ -938,6 +1077,51 @@ mod tests {
         assert!(p.contains(&"Napa County, CA".to_string()), "{p:?}");
         let text = "Vermont towns. Vermont farms, Vermont rivers and Vermont roads.";
         assert_eq!(places("", text), ["VT"]);
+    }
+
+    #[test]
+    fn a_study_area_list_up_front_names_the_places() {
+        let intro = "Housing production targets for the region, 2015 to 2030. Boston, MA leads. \
+                     The fifteen municipalities included in this target are: Arlington, Boston, \
+                     Braintree, Brookline, Cambridge, Chelsea, and Winthrop. Boston grows.";
+        let p = find("", "pdf/a.pdf", &[intro]);
+        let names: Vec<&str> = p.iter().map(|p| p.place.as_str()).collect();
+        for town in [
+            "Arlington, MA",
+            "Braintree, MA",
+            "Winthrop, MA",
+            "Boston, MA",
+        ] {
+            assert!(names.contains(&town), "{town}: {names:?}");
+        }
+        // The same list deep in a long methods section is one analysis's extent.
+        let later = [
+            "Technical documentation of the vulnerability index for Boston, MA.",
+            "Boston data sources.",
+            intro,
+        ];
+        let p = find("", "pdf/a.pdf", &later);
+        let names: Vec<&str> = p.iter().map(|p| p.place.as_str()).collect();
+        assert!(!names.contains(&"Braintree, MA"), "{names:?}");
+        // Cities of several states are examples, not a study area.
+        let examples = "Leading cities include Chicago, Denver, Atlanta, Seattle and Boston.";
+        assert!(
+            places("", examples).is_empty(),
+            "{:?}",
+            places("", examples)
+        );
+    }
+
+    #[test]
+    fn bare_names_in_a_county_level_document_are_counties() {
+        let text = "New Jersey flood risk by county. Cape May County faces the most risk; \
+                    Salem County ranks second; Camden County and Ocean County follow. Cape May \
+                    Salem Camden Cape May Salem Camden. New Jersey, New Jersey, New Jersey, \
+                    New Jersey, New Jersey coasts.";
+        let p = places("", text);
+        assert!(!p.contains(&"Cape May, NJ".to_string()), "{p:?}");
+        assert!(!p.contains(&"Salem, NJ".to_string()), "{p:?}");
+        assert!(p.contains(&"NJ".to_string()), "{p:?}");
     }
 
     #[test]
