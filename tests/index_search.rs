@@ -49,7 +49,7 @@ fn index_search_edit_delete_reindex() {
         .keys()
         .map(String::as_str)
         .collect();
-    assert_eq!(keys.len(), 8, "summary keys: {keys:?}");
+    assert_eq!(keys.len(), 9, "summary keys: {keys:?}");
     for k in [
         "files_seen",
         "indexed",
@@ -58,6 +58,7 @@ fn index_search_edit_delete_reindex() {
         "failed",
         "pages",
         "passages",
+        "retagged",
         "seconds",
     ] {
         assert!(s.get(k).is_some(), "missing {k} in {s}");
