@@ -7,11 +7,12 @@
 //! any BM25 score, which ranks them first while partial matches still follow.
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, EnableScoring, Explanation, Occur,
+    PhraseQuery, Query, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TokenStream;
-use tantivy::{Index, Term};
+use tantivy::{DocId, DocSet, Index, Score, SeekDangerResult, SegmentReader, Term};
 
 use crate::schema::Fields;
 use crate::syntax::{ParsedQuery, TextClause};
@@ -170,7 +171,7 @@ pub fn exclusions(index: &Index, f: &Fields, q: &ParsedQuery) -> Vec<(Occur, Box
     q.excluded
         .iter()
         .filter_map(|c| doc_clause(index, f, c))
-        .map(|q| (Occur::MustNot, q))
+        .map(|q| (Occur::MustNot, ExclusionGuard::wrap(q)))
         .collect()
 }
 
@@ -184,8 +185,106 @@ pub fn passage_exclusions(
     q.excluded
         .iter()
         .filter_map(|c| clause_query(index, &fields, c))
-        .map(|q| (Occur::MustNot, q))
+        .map(|q| (Occur::MustNot, ExclusionGuard::wrap(q)))
         .collect()
+}
+
+/// Wraps an exclusion (`MustNot`) clause so that tantivy 0.27 can use a phrase in it.
+///
+/// Found by `tests/fuzz_query.rs` (`water NOT covid-19`: the excluded word splits into a
+/// phrase): tantivy's exclusion set asks its docset whether it holds the include side's
+/// first document with `seek_danger(target)`, but a fresh `PhraseScorer` already sits on
+/// its first match, which may lie past `target`. Its `seek_danger` requires `target >=
+/// doc()` (a `debug_assert!`, so a panic — an HTTP 500 — in debug builds, an undefined
+/// answer in release ones), whereas the `DocSet` default handles the case. This scorer
+/// answers a target behind the inner docset itself: a docset positioned past `target` has
+/// already ruled it out, so `target` is not excluded.
+struct ExclusionGuard(Box<dyn Query>);
+
+impl ExclusionGuard {
+    fn wrap(q: Box<dyn Query>) -> Box<dyn Query> {
+        Box::new(ExclusionGuard(q))
+    }
+}
+
+impl Clone for ExclusionGuard {
+    fn clone(&self) -> Self {
+        ExclusionGuard(self.0.box_clone())
+    }
+}
+
+impl std::fmt::Debug for ExclusionGuard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ExclusionGuard").field(&self.0).finish()
+    }
+}
+
+impl Query for ExclusionGuard {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(GuardWeight(self.0.weight(enable_scoring)?)))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.0.query_terms(visitor)
+    }
+}
+
+struct GuardWeight(Box<dyn Weight>);
+
+impl Weight for GuardWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(Box::new(GuardScorer(self.0.scorer(reader, boost)?)))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.0.explain(reader, doc)
+    }
+
+    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
+        self.0.count(reader)
+    }
+}
+
+struct GuardScorer(Box<dyn Scorer>);
+
+impl DocSet for GuardScorer {
+    fn advance(&mut self) -> DocId {
+        self.0.advance()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        // Seeking backwards is a no-op by `DocSet`'s contract; never pass it on.
+        if target <= self.0.doc() {
+            return self.0.doc();
+        }
+        self.0.seek(target)
+    }
+
+    fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
+        let doc = self.0.doc();
+        if target < doc {
+            return SeekDangerResult::SeekLowerBound(doc);
+        }
+        self.0.seek_danger(target)
+    }
+
+    fn doc(&self) -> DocId {
+        self.0.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.0.size_hint()
+    }
+
+    fn cost(&self) -> u64 {
+        self.0.cost()
+    }
+}
+
+impl Scorer for GuardScorer {
+    fn score(&mut self) -> Score {
+        self.0.score()
+    }
 }
 
 /// Passage records that match any positive word or phrase, body and heading weighted;

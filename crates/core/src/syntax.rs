@@ -197,7 +197,9 @@ fn parse_years(v: &str) -> Option<(u64, u64)> {
         return Some((year(rest)?, 9999));
     }
     if let Some(rest) = v.strip_prefix('>') {
-        return Some((year(rest)? + 1, 9999));
+        // `>9999` would be the empty range 10000..=9999: read it as words, like `<0000`.
+        let from = year(rest)? + 1;
+        return (from <= 9999).then_some((from, 9999));
     }
     if let Some(rest) = v.strip_prefix("<=") {
         return Some((0, year(rest)?));
@@ -346,6 +348,15 @@ mod tests {
         assert!(parse("OR OR -").is_browse());
         assert!(parse("").is_browse());
         assert!(parse("topic:water").is_browse());
+    }
+
+    /// Found by `tests/fuzz_query.rs`: `year:>9999` gave the inverted range 10000..=9999.
+    #[test]
+    fn open_year_ranges_past_the_ends_are_words() {
+        assert!(parse("year:>9999").years.is_empty());
+        assert!(parse("year:<0000").years.is_empty());
+        assert_eq!(parse("year:>9998").years, [(9999, 9999)]);
+        assert_eq!(words(&parse("year:>9999")), [["year"], [">9999"]]);
     }
 
     #[test]

@@ -879,7 +879,10 @@ impl<'a> Page<'a> {
                         )
                     })
                 })
-                .map(|h| normalize_text(&strip_template_tags(&h.text().collect::<String>())))
+                // `text_of` skips the h1's own dropped descendants (a `<script>` or an
+                // icon glyph inside it); found by `tests/fuzz_html.rs`, where the raw
+                // `text()` put a script's source into the title.
+                .map(|h| self.text_of(h))
                 .find(|t| !t.is_empty()),
         }
     }
