@@ -37,6 +37,8 @@ pub enum Command {
     Passages(PassagesArgs),
     /// Time searches and suggestions in process over a fixed query mix (for BENCHMARKS.md).
     Bench(crate::bench::BenchArgs),
+    /// Write a synthetic corpus of N passages recombined from the sample corpus (scale benchmarks).
+    BenchCorpus(crate::synth::BenchCorpusArgs),
     /// Write a consistent copy of an index to one file, even while it is served or written.
     Snapshot(SnapshotArgs),
     /// Unpack a snapshot into a new, empty index folder.
@@ -268,6 +270,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Passages(a) => passages(a),
         Command::Snapshot(a) => snapshot(a),
         Command::Bench(a) => crate::bench::bench(a),
+        Command::BenchCorpus(a) => crate::synth::bench_corpus(a),
         Command::Restore(a) => restore(a),
         Command::Inspect(a) => crate::inspect::inspect(a),
         Command::EvalLabels(a) => crate::eval_labels::eval_labels(a),

@@ -9,6 +9,7 @@ mod inspect;
 mod output;
 mod progress;
 mod serve;
+mod synth;
 
 use std::process::ExitCode;
 

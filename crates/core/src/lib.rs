@@ -9,6 +9,7 @@ pub mod documents;
 pub mod error;
 pub mod eval;
 pub mod glossary;
+pub mod highlight;
 pub mod links;
 pub mod memo;
 pub mod query;

@@ -124,7 +124,7 @@ pub fn search_passages(
         let (text, field) = passage_text(f, &doc);
         let snip = generators
             .get(&field)
-            .and_then(|g| snippet::render(&g.snippet(&text)))
+            .and_then(|g| g.snippet_html(&text))
             .unwrap_or_else(|| snippet::lead(&text, SNIPPET_CHARS));
         let p = passage_hit(f, hit, &doc, snip, score);
         out.push(MemoPassage {

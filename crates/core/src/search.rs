@@ -8,11 +8,11 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use crate::highlight::Highlighter;
 use serde::Serialize;
 use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use crate::error::{CoreError, Result};
@@ -365,18 +365,41 @@ pub fn search(store: &Store, searcher: &Searcher, req: &SearchRequest) -> Result
     let browse = prepared.text.is_none();
     let query = prepared.doc_query(f, req, None);
 
-    let (addrs, total): (Vec<(f32, DocAddress)>, usize) = if browse {
-        let window = TopDocs::with_limit(limit).and_offset(req.offset);
-        let (top, total) = searcher.search(
-            &query,
-            &(window.order_by_u64_field("year", Order::Desc), Count),
-        )?;
-        (top.into_iter().map(|(_, a)| (0.0, a)).collect(), total)
+    // Facets of unselected dimensions are counted in the same pass over the matches as
+    // the ranking: both visit every matching document anyway.
+    let unselected: Vec<Dim> = DIMS.into_iter().filter(|d| !d.selected(req)).collect();
+    let pool = if browse {
+        None
     } else {
-        ranked(store, searcher, &prepared, req, query.as_ref(), limit)?
+        prepared
+            .passage_query(store, req)
+            .map(|q| PassagePool::search(searcher, q))
+            .transpose()?
+    };
+    let (addrs, total, counted) = if browse {
+        let window = TopDocs::with_limit(limit).and_offset(req.offset);
+        let (top, total, counts) = searcher.search(
+            &query,
+            &(
+                window.order_by_u64_field("year", Order::Desc),
+                Count,
+                facet_collectors(&unselected, &[]),
+            ),
+        )?;
+        let addrs = top.into_iter().map(|(_, a)| (0.0, a)).collect();
+        (addrs, total, Collected::from(counts))
+    } else {
+        ranked(
+            searcher,
+            req,
+            query.as_ref(),
+            limit,
+            pool.as_ref(),
+            &unselected,
+        )?
     };
 
-    let facets = count_facets(store, searcher, &prepared, req)?;
+    let facets = count_facets(store, searcher, &prepared, req, &unselected, &counted)?;
     let pquery = passage_text_query(&store.index, f, &prepared.parsed);
     let generators = match &pquery {
         Some(q) => Some(snippet_generators(searcher, f, q.as_ref())?),
@@ -388,8 +411,8 @@ pub fn search(store: &Store, searcher: &Searcher, req: &SearchRequest) -> Result
     for (score, addr) in addrs {
         let doc: TantivyDocument = searcher.doc(addr)?;
         let mut hit = hit_from_doc(f, &doc, score);
-        if let (Some(q), Some(g)) = (&pquery, &generators) {
-            hit.passages = best_passages(store, searcher, &hit, q.as_ref(), g, n_passages)?;
+        if let (Some(pool), Some(g)) = (&pool, &generators) {
+            hit.passages = best_passages(store, searcher, &hit, pool, g, n_passages)?;
         }
         if hit.passages.is_empty() && n_passages > 0 {
             if let Some(p) = first_passage(store, searcher, &hit)? {
@@ -423,29 +446,104 @@ const PASSAGE_POOL: usize = 2_000;
 const BEST_PASSAGE_WEIGHT: f32 = 2.0;
 const SECOND_PASSAGE_WEIGHT: f32 = 0.5;
 
+/// The best passages of the whole library for a query: what ranks documents by their best
+/// passages and, for the documents shown, what their passages are drawn from.
+struct PassagePool {
+    query: Box<dyn Query>,
+    /// Each document's passages in the pool, best first.
+    by_doc: HashMap<RecordKey, Vec<(f32, DocAddress)>>,
+    /// The pool holds every matching passage (fewer matched than it has room for).
+    complete: bool,
+}
+
+impl PassagePool {
+    fn search(searcher: &Searcher, query: Box<dyn Query>) -> Result<PassagePool> {
+        let top = searcher.search(
+            query.as_ref(),
+            &TopDocs::with_limit(PASSAGE_POOL).order_by_score(),
+        )?;
+        let complete = top.len() < PASSAGE_POOL;
+        let ids = record_keys(searcher, top.iter().map(|(_, a)| *a))?;
+        let mut by_doc: HashMap<RecordKey, Vec<(f32, DocAddress)>> = HashMap::new();
+        for (hit, id) in top.into_iter().zip(ids) {
+            if !id.is_empty() {
+                by_doc.entry(id).or_default().push(hit);
+            }
+        }
+        Ok(PassagePool {
+            query,
+            by_doc,
+            complete,
+        })
+    }
+
+    /// The best two passage scores of a document.
+    fn best_two(&self, id: &str) -> (f32, f32) {
+        let scores = self.by_doc.get(id).map(Vec::as_slice).unwrap_or_default();
+        let at = |i: usize| scores.get(i).map_or(0.0, |(s, _)| *s);
+        (at(0), at(1))
+    }
+
+    /// Up to `want` of a document's best passages, best first. The pool's own are exact
+    /// (any passage outside the pool scores below all of them); only when it holds too few
+    /// and may be missing some is the document searched on its own, with the same query so
+    /// that scores compare.
+    fn of_doc(
+        &self,
+        searcher: &Searcher,
+        f: &Fields,
+        id: &str,
+        want: usize,
+    ) -> Result<Vec<(f32, DocAddress)>> {
+        let pooled = self.by_doc.get(id).cloned().unwrap_or_default();
+        if pooled.len() >= want || self.complete {
+            return Ok(pooled);
+        }
+        // The id clause only selects: boosted to zero it adds nothing to the scores.
+        let only_this: Box<dyn Query> = Box::new(BoostQuery::new(
+            term_query(Term::from_field_text(f.id, id)),
+            0.0,
+        ));
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, self.query.box_clone()),
+            (Occur::Must, only_this),
+        ]);
+        Ok(searcher.search(&query, &TopDocs::with_limit(want).order_by_score())?)
+    }
+}
+
+/// The documents of the requested window with their scores, how many matched in all, and
+/// the facet counts of the matches.
+type Window = (Vec<(f32, DocAddress)>, usize, Collected);
+
 /// The requested window of documents, ranked by their best evidence: the document-level
 /// score (title and whole text) plus the scores of its two best passages, so that a long
 /// document ranks by what it says best rather than by how much it says. Documents
 /// containing every word stay ahead of the others: passage scores never reach the tier
-/// bonus.
+/// bonus. Also counts the facets of `unselected` over the same matches.
 fn ranked(
-    store: &Store,
     searcher: &Searcher,
-    prepared: &Prepared,
     req: &SearchRequest,
     query: &dyn Query,
     limit: usize,
-) -> Result<(Vec<(f32, DocAddress)>, usize)> {
+    pool: Option<&PassagePool>,
+    unselected: &[Dim],
+) -> Result<Window> {
     let depth = RERANK_DEPTH.max(req.offset + limit);
-    let (top, total) =
-        searcher.search(query, &(TopDocs::with_limit(depth).order_by_score(), Count))?;
-    let best = best_passage_scores(store, searcher, prepared, req)?;
+    let (top, total, counts) = searcher.search(
+        query,
+        &(
+            TopDocs::with_limit(depth).order_by_score(),
+            Count,
+            facet_collectors(unselected, &[]),
+        ),
+    )?;
     let ids = record_keys(searcher, top.iter().map(|(_, a)| *a))?;
     let mut scored: Vec<(f32, DocAddress)> = top
         .into_iter()
         .zip(ids)
         .map(|((score, addr), id)| {
-            let (p1, p2) = best.get(&id).copied().unwrap_or((0.0, 0.0));
+            let (p1, p2) = pool.map_or((0.0, 0.0), |p| p.best_two(&id));
             (
                 score + BEST_PASSAGE_WEIGHT * p1 + SECOND_PASSAGE_WEIGHT * p2,
                 addr,
@@ -456,38 +554,8 @@ fn ranked(
     Ok((
         scored.into_iter().skip(req.offset).take(limit).collect(),
         total,
+        Collected::from(counts),
     ))
-}
-
-/// The best two passage scores of each document among the best passages overall.
-fn best_passage_scores(
-    store: &Store,
-    searcher: &Searcher,
-    prepared: &Prepared,
-    req: &SearchRequest,
-) -> Result<HashMap<RecordKey, (f32, f32)>> {
-    let mut out: HashMap<RecordKey, (f32, f32)> = HashMap::new();
-    let Some(query) = prepared.passage_query(store, req) else {
-        return Ok(out);
-    };
-    let top = searcher.search(
-        query.as_ref(),
-        &TopDocs::with_limit(PASSAGE_POOL).order_by_score(),
-    )?;
-    let ids = record_keys(searcher, top.iter().map(|(_, a)| *a))?;
-    for ((score, _), id) in top.into_iter().zip(ids) {
-        if id.is_empty() {
-            continue;
-        }
-        let e = out.entry(id).or_insert((0.0, 0.0));
-        if score > e.0 {
-            e.1 = e.0;
-            e.0 = score;
-        } else if score > e.1 {
-            e.1 = score;
-        }
-    }
-    Ok(out)
 }
 
 /// The document id of each record, from the `id` fast field (no stored-document reads).
@@ -543,23 +611,20 @@ pub(crate) fn record_keys(
 /// A record's document id ("" for a record without one).
 pub(crate) type RecordKey = String;
 
-/// Facet counts: one search for every facet without a selection, and one per selected facet
-/// with its own selection left out.
+/// Facet counts: `counted` holds every facet without a selection (counted with the
+/// ranking); one search more per selected facet, with its own selection left out.
 fn count_facets(
     store: &Store,
     searcher: &Searcher,
     prepared: &Prepared,
     req: &SearchRequest,
+    unselected: &[Dim],
+    counted: &Collected,
 ) -> Result<Facets> {
     let f = &store.fields;
     let mut out = Facets::default();
-    let unselected: Vec<Dim> = DIMS.into_iter().filter(|d| !d.selected(req)).collect();
-    if !unselected.is_empty() {
-        let query = prepared.doc_query(f, req, None);
-        let counts = collect_facets(searcher, query.as_ref(), &unselected, &[])?;
-        for d in &unselected {
-            fill(&mut out, *d, &counts, &[]);
-        }
+    for d in unselected {
+        fill(&mut out, *d, counted, &[]);
     }
     for dim in DIMS.into_iter().filter(|d| d.selected(req)) {
         let query = prepared.doc_query(f, req, Some(dim));
@@ -591,12 +656,37 @@ fn selected_topic_roots(topics: &[String]) -> Vec<Facet> {
     facets
 }
 
-fn collect_facets(
-    searcher: &Searcher,
-    query: &dyn Query,
-    dims: &[Dim],
-    subtopics: &[Facet],
-) -> Result<Collected> {
+type FacetCollectors = (
+    Option<FacetCollector>,
+    Option<FacetCollector>,
+    Option<FacetCollector>,
+);
+
+impl
+    From<(
+        Option<FacetCounts>,
+        Option<FacetCounts>,
+        Option<FacetCounts>,
+    )> for Collected
+{
+    fn from(
+        (topics, subtopics, values): (
+            Option<FacetCounts>,
+            Option<FacetCounts>,
+            Option<FacetCounts>,
+        ),
+    ) -> Collected {
+        Collected {
+            topics,
+            subtopics,
+            values,
+        }
+    }
+}
+
+/// Collectors for the facets of `dims` (none for an empty list) and for the children of
+/// `subtopics`.
+fn facet_collectors(dims: &[Dim], subtopics: &[Facet]) -> FacetCollectors {
     let topics = dims.contains(&Dim::Topic).then(|| {
         let mut c = FacetCollector::for_field("topics");
         c.add_facet(Facet::root());
@@ -617,12 +707,18 @@ fn collect_facets(
         }
         c
     });
-    let (topics, subtopics, values) = searcher.search(query, &(topics, sub, values))?;
-    Ok(Collected {
-        topics,
-        subtopics,
-        values,
-    })
+    (topics, sub, values)
+}
+
+fn collect_facets(
+    searcher: &Searcher,
+    query: &dyn Query,
+    dims: &[Dim],
+    subtopics: &[Facet],
+) -> Result<Collected> {
+    Ok(Collected::from(
+        searcher.search(query, &facet_collectors(dims, subtopics))?,
+    ))
 }
 
 fn fill(out: &mut Facets, dim: Dim, c: &Collected, subtopics: &[Facet]) {
@@ -698,11 +794,10 @@ pub(crate) fn snippet_generators(
     searcher: &Searcher,
     f: &Fields,
     q: &dyn Query,
-) -> Result<HashMap<u32, SnippetGenerator>> {
+) -> Result<HashMap<u32, Highlighter>> {
     let mut out = HashMap::new();
     for field in f.body.all() {
-        let mut g = SnippetGenerator::create(searcher, q, field)?;
-        g.set_max_num_chars(SNIPPET_CHARS);
+        let g = crate::highlight::highlighter(searcher, q, field, SNIPPET_CHARS)?;
         out.insert(field.field_id(), g);
     }
     Ok(out)
@@ -753,21 +848,16 @@ fn best_passages(
     store: &Store,
     searcher: &Searcher,
     hit: &Hit,
-    q: &dyn Query,
-    generators: &HashMap<u32, SnippetGenerator>,
+    pool: &PassagePool,
+    generators: &HashMap<u32, Highlighter>,
     n: usize,
 ) -> Result<Vec<PassageHit>> {
     if n == 0 {
         return Ok(Vec::new());
     }
     let f = &store.fields;
-    let mut clauses = vec![(Occur::Must, q.box_clone())];
-    clauses.extend(passages_of(f, &hit.id));
     // A long page is cut into several passages; a page is shown once, by its best one.
-    let top = searcher.search(
-        &BooleanQuery::new(clauses),
-        &TopDocs::with_limit(n * 3).order_by_score(),
-    )?;
+    let top = pool.of_doc(searcher, f, &hit.id, n * 3)?;
     let mut out: Vec<PassageHit> = Vec::with_capacity(n);
     for (score, addr) in top {
         if out.len() >= n {
@@ -781,7 +871,7 @@ fn best_passages(
         let (text, field) = passage_text(f, &doc);
         let snippet = generators
             .get(&field)
-            .and_then(|g| snippet::render(&g.snippet(&text)))
+            .and_then(|g| g.snippet_html(&text))
             .unwrap_or_else(|| snippet::lead(&text, SNIPPET_CHARS));
         out.push(passage_hit(f, hit, &doc, snippet, score));
     }

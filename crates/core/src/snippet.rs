@@ -27,10 +27,19 @@ pub fn render(snippet: &Snippet) -> Option<String> {
     if snippet.highlighted().is_empty() || snippet.fragment().is_empty() {
         return None;
     }
-    let frag = snippet.fragment();
+    Some(marked(
+        snippet.fragment(),
+        snippet.fragment_range().start > 0,
+        snippet.highlighted(),
+    ))
+}
+
+/// A fragment as escaped HTML with `<mark>` around `marks` (byte ranges in `frag`), an
+/// ellipsis after it and, when it does not open its text, before it.
+pub fn marked(frag: &str, cut_before: bool, marks: &[std::ops::Range<usize>]) -> String {
     let mut out = String::with_capacity(frag.len() + 32);
     let mut at = 0;
-    for r in snippet.highlighted() {
+    for r in marks {
         if r.start < at || r.end > frag.len() {
             continue;
         }
@@ -41,7 +50,7 @@ pub fn render(snippet: &Snippet) -> Option<String> {
         at = r.end;
     }
     out.push_str(&escape_html(&frag[at..]));
-    Some(ellipsize(snippet.fragment_range().start > 0, out))
+    ellipsize(cut_before, out)
 }
 
 fn ellipsize(cut_before: bool, s: String) -> String {

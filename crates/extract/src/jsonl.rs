@@ -1,7 +1,9 @@
 //! JSON Lines: one document per line, for bulk import and judged test collections.
 //!
 //! Each line is `{"id","title","text"}` with optional `url`, `date`, `type`, `topics`,
-//! `language`. The record's `id` becomes the document id. A bad line is reported with its
+//! `language`. Instead of `text`, a record may give `pages`, a list of page texts (text
+//! extracted elsewhere, OCR output): each becomes a numbered page, as a PDF's would. The
+//! record's `id` becomes the document id. A bad line is reported with its
 //! line number and the rest of the file is still read.
 
 use serde::Deserialize;
@@ -17,6 +19,8 @@ struct Record {
     title: Option<String>,
     #[serde(default)]
     text: Option<String>,
+    #[serde(default)]
+    pages: Vec<String>,
     #[serde(default)]
     url: Option<String>,
     #[serde(default)]
@@ -57,9 +61,30 @@ fn parse_line(line_no: usize, line: &str) -> JsonlItem {
     if id.is_empty() {
         return Err(err("`id` is empty".into()));
     }
-    let text = normalize_text(rec.text.as_deref().unwrap_or(""));
+    if rec.text.is_some() && !rec.pages.is_empty() {
+        return Err(err(format!(
+            "record {id} has both `text` and `pages`; give one of them"
+        )));
+    }
+    let sections: Vec<Section> = if rec.pages.is_empty() {
+        vec![Section {
+            text: normalize_text(rec.text.as_deref().unwrap_or("")),
+            ..Section::default()
+        }]
+    } else {
+        rec.pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Section {
+                page: u32::try_from(i + 1).ok(),
+                text: normalize_text(p),
+                ..Section::default()
+            })
+            .collect()
+    };
+    let has_text = sections.iter().any(|s| !s.text.is_empty());
     let title = normalize_text(rec.title.as_deref().unwrap_or(""));
-    if text.is_empty() && title.is_empty() {
+    if !has_text && title.is_empty() {
         return Err(err(format!("record {id} has neither title nor text")));
     }
     let date = match rec.date {
@@ -74,11 +99,8 @@ fn parse_line(line_no: usize, line: &str) -> JsonlItem {
         doc_type: rec.doc_type,
         topics: rec.topics,
         language: rec.language,
-        has_text: !text.is_empty(),
-        sections: vec![Section {
-            text,
-            ..Section::default()
-        }],
+        has_text,
+        sections,
         ..ExtractedDoc::default()
     };
     Ok((id, doc))
@@ -101,5 +123,33 @@ mod tests {
         assert!(matches!(items[1], Err(ExtractError::Jsonl { line: 3, .. })));
         assert_eq!(items[2].as_ref().map(|(id, _)| id.as_str()).ok(), Some("7"));
         assert!(items[3].is_err());
+    }
+
+    #[test]
+    fn pages_become_numbered_sections() {
+        let input = br#"{"id":"p","title":"Plan","pages":["First  page.","","Third page."]}
+{"id":"q","text":"x","pages":["y"]}
+"#;
+        let items = extract_jsonl(input);
+        let (_, d) = items[0].as_ref().expect("a record with pages parses");
+        let pages: Vec<(Option<u32>, &str)> = d
+            .sections
+            .iter()
+            .map(|s| (s.page, s.text.as_str()))
+            .collect();
+        assert_eq!(
+            pages,
+            [
+                (Some(1), "First page."),
+                (Some(2), ""),
+                (Some(3), "Third page.")
+            ]
+        );
+        assert!(d.has_text);
+        assert!(
+            matches!(&items[1], Err(ExtractError::Jsonl { line: 2, message }) if message.contains("both")),
+            "{:?}",
+            items[1].as_ref().err()
+        );
     }
 }
