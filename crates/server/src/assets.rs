@@ -1,6 +1,7 @@
 //! The page's stylesheet and script and the embeddable widget, compiled into the binary so
 //! one file is the whole product.
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::Path;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -39,8 +40,14 @@ pub async fn widget() -> Response {
     r
 }
 
-/// `GET /assets/{name}`: the search page's own files.
-pub async fn page_asset(Path(name): Path<String>) -> Result<Response, ApiError> {
+/// `GET /assets/{name}`: the search page's own files, by exact name (never a path).
+///
+/// The name is taken as a `Result` so that a segment that does not decode (`%FF`, an
+/// overlong `%C0%AF`) is a JSON 404 like any unknown name, not axum's plain-text 400.
+pub async fn page_asset(name: Result<Path<String>, PathRejection>) -> Result<Response, ApiError> {
+    let Ok(Path(name)) = name else {
+        return Err(ApiError::not_found("no such asset"));
+    };
     match name.as_str() {
         "page.css" => Ok(asset(PAGE_CSS, "text/css; charset=utf-8")),
         "page.js" => Ok(asset(PAGE_JS, "text/javascript; charset=utf-8")),

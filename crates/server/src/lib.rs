@@ -10,6 +10,7 @@ pub mod analytics;
 pub mod assets;
 pub mod cors;
 pub mod error;
+pub mod headers;
 pub mod limits;
 pub mod metrics;
 pub mod page;
@@ -91,6 +92,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             metrics::track,
         ))
+        .layer(axum::middleware::map_response(headers::defaults))
         .with_state(state)
 }
 

@@ -2,9 +2,13 @@
 //! the public API (tower_governor, keyed by peer address) and a time limit on every request.
 //! Both answer in the API's JSON error shape: 429 with `Retry-After`, 503 on a timeout.
 
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, Response, StatusCode};
 use axum::middleware::Next;
@@ -63,8 +67,40 @@ fn too_many(e: GovernorError) -> Response<Body> {
     }
 }
 
-/// Answers 503 in the JSON shape when a request runs past the configured time; the work
-/// on the blocking pool finishes on its own, but the client is not kept waiting.
+/// A request body that notes when it has been read to its end, so that a timeout can tell
+/// a client still sending its body (its fault: 408) from a slow answer (ours: 503).
+struct Watched {
+    inner: Body,
+    done: Arc<AtomicBool>,
+}
+
+impl http_body::Body for Watched {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, axum::Error>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        if matches!(polled, Poll::Ready(None)) {
+            self.done.store(true, Ordering::Relaxed);
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// Answers in the JSON shape when a request runs past the configured time: 408 when its
+/// body had not all arrived (a stalled or trickling client), else 503. The work on the
+/// blocking pool finishes on its own, but the client is not kept waiting.
 pub async fn timeout(
     State(state): State<AppState>,
     req: Request,
@@ -77,8 +113,24 @@ pub async fn timeout(
     } else {
         state.config.request_timeout
     };
+    let received = Arc::new(AtomicBool::new(req.body().is_end_stream()));
+    let req = req.map(|inner| {
+        Body::new(Watched {
+            inner,
+            done: received.clone(),
+        })
+    });
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(r) => r,
+        Err(_) if !received.load(Ordering::Relaxed) => ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            format!(
+                "the request body did not arrive within {} s",
+                limit.as_secs()
+            ),
+        )
+        .into_response(),
         Err(_) => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "timeout",

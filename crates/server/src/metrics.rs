@@ -68,6 +68,24 @@ impl Metrics {
     }
 }
 
+/// The method as a label: the standard ones by name, any other (a client may send any
+/// token as a method) as `other`, so made-up methods cannot add time series without end.
+fn method_label(m: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *m {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::TRACE => "TRACE",
+        Method::CONNECT => "CONNECT",
+        _ => "other",
+    }
+}
+
 /// Middleware recording every request. Routes are the matched patterns
 /// (`/api/documents/{id}`), never raw paths, so the label set stays small.
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -76,7 +94,7 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "unmatched".to_string());
-    let method = req.method().as_str().to_string();
+    let method = method_label(req.method()).to_string();
     let started = Instant::now();
     let resp = next.run(req).await;
     let m = &state.metrics;

@@ -112,6 +112,9 @@ pub fn check_content(name: &str, bytes: &[u8]) -> Result<(), ApiError> {
         _ if std::str::from_utf8(bytes).is_err() => {
             mismatch("a text format that is not UTF-8 text")
         }
+        // NUL is valid UTF-8 but no text file has one: it marks a binary file, or UTF-16
+        // text without its byte-order mark, which would be indexed as garbage.
+        _ if bytes.contains(&0) => mismatch("a text format with NUL bytes (binary or UTF-16)"),
         _ => Ok(()),
     }
 }
@@ -247,7 +250,7 @@ pub async fn upload(
     let name = safe_name(&upload.name)?;
     check_content(&name, &upload.bytes)?;
     let rel = format!("{UPLOAD_DIR}/{name}");
-    let target = root.join(UPLOAD_DIR).join(&name);
+    let target = upload_dir(&root).await?.join(&name);
     store_new_file(&target, &upload.bytes).await?;
 
     let summary = match reindex(&state).await {
@@ -290,6 +293,33 @@ pub async fn upload(
             summary,
         }),
     ))
+}
+
+/// The corpus's upload folder, created if need be, only if it resolves inside the corpus:
+/// `uploads` may be a symlink (a deployment's doing), and a file written through one that
+/// leads elsewhere would land outside the corpus (and never be indexed, since indexing does
+/// not follow symlinks).
+async fn upload_dir(root: &FsPath) -> Result<PathBuf, ApiError> {
+    let dir = root.join(UPLOAD_DIR);
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(ApiError::internal)?;
+    let resolved = tokio::fs::canonicalize(&dir)
+        .await
+        .map_err(ApiError::internal)?;
+    if !resolved.starts_with(root) {
+        tracing::warn!(
+            "refusing an upload: {} leads outside the corpus, to {}",
+            dir.display(),
+            resolved.display()
+        );
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "outside_corpus",
+            "the corpus's uploads folder leads outside the corpus; uploads are refused",
+        ));
+    }
+    Ok(resolved)
 }
 
 /// Writes `bytes` to `target` through a hidden temporary file (which indexing skips), so a

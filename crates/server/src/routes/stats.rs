@@ -3,6 +3,7 @@
 //! bearer header from a link) and reads the same report.
 
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -46,7 +47,25 @@ pub async fn page(State(state): State<AppState>) -> Response {
 }
 
 /// `POST /admin/stats` (form `token`, `days`): the report, or the form again with the reason.
-pub async fn page_post(State(state): State<AppState>, body: Bytes) -> Response {
+///
+/// The body is taken as a `Result` so that a form over the route's size limit (or a body
+/// that breaks off) is answered by this page with the reason, not by axum in plain text.
+pub async fn page_post(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => {
+            let status = e.status();
+            let reason = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                "the form is too large"
+            } else {
+                "the form could not be read"
+            };
+            return html_response(status, shell(&state, Some(reason), None).into_string());
+        }
+    };
     let form = Params::parse(Some(&String::from_utf8_lossy(&body)));
     let token = form.get("token").filter(|t| !t.is_empty());
     let days = form
