@@ -130,6 +130,13 @@ pub struct ServeArgs {
     /// Seconds a request may take before it is answered 503 (uploads: at least 10 minutes).
     #[arg(long, env = "POLSEARCH_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout: u64,
+    /// Public requests (searches, suggestions, the page) answered at once [default: two per
+    /// core]; the others wait their turn.
+    #[arg(long, env = "POLSEARCH_WORKERS")]
+    pub workers: Option<usize>,
+    /// Public requests that may wait for a worker; past that, new ones get 503 at once.
+    #[arg(long, env = "POLSEARCH_MAX_WAITING", default_value_t = 256)]
+    pub max_waiting: usize,
     #[command(flatten)]
     pub glossary: GlossaryArg,
     #[command(flatten)]

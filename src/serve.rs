@@ -61,6 +61,10 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
         analytics,
         rate_limit: (a.rate_limit > 0).then_some(a.rate_limit),
         request_timeout: std::time::Duration::from_secs(a.request_timeout.max(1)),
+        workers: a
+            .workers
+            .unwrap_or_else(polsearch_server::state::default_workers),
+        max_waiting: a.max_waiting,
     };
     let admin = config.admin_token.is_some();
     let state = AppState::new(store, config)?;

@@ -41,9 +41,11 @@ pub fn router(state: AppState) -> Router {
     // The explicit OPTIONS route lets preflights reach the CORS layer: the router-wide
     // method-not-allowed fallback would otherwise answer them first.
     let limiter = state.config.rate_limit.and_then(limits::rate_limit);
+    let gate = axum::middleware::from_fn_with_state(state.gate.clone(), limits::admission);
     let public = |m: MethodRouter<AppState>| {
         let m = m
             .options(|| async { axum::http::StatusCode::NO_CONTENT })
+            .layer::<_, std::convert::Infallible>(gate.clone())
             .layer(cors.clone())
             .layer(guard.clone());
         match &limiter {
@@ -75,7 +77,7 @@ pub fn router(state: AppState) -> Router {
                     .layer(DefaultBodyLimit::max(16 * 1024)),
             ),
         )
-        .route("/", get(page::page))
+        .route("/", get(page::page).layer(gate.clone()))
         .route("/widget.js", get(assets::widget))
         .route("/assets/{name}", get(assets::page_asset))
         .route("/documents/{id}/file", get(routes::documents::file))

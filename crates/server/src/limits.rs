@@ -1,6 +1,8 @@
 //! What keeps one client or one request from taking the server: a per-client rate limit on
-//! the public API (tower_governor, keyed by peer address) and a time limit on every request.
-//! Both answer in the API's JSON error shape: 429 with `Retry-After`, 503 on a timeout.
+//! the public API (tower_governor, keyed by peer address), a gate that runs a bounded number
+//! of searches at once and turns new ones away when too many are waiting, and a time limit
+//! on every request. All answer in the API's JSON error shape: 429 with `Retry-After` for a
+//! client over its rate, 503 with `Retry-After` when the server is full, 503 on a timeout.
 
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -137,5 +139,125 @@ pub async fn timeout(
             format!("the request took longer than {} s", limit.as_secs()),
         )
         .into_response(),
+    }
+}
+
+/// How many searches run at once, and how many may wait for their turn.
+pub struct Gate {
+    /// Held while a request runs; more running requests than cores only share the cores.
+    running: Arc<tokio::sync::Semaphore>,
+    /// Held from arrival to answer; when none is left the request is turned away at once,
+    /// so a flood costs a 503 each instead of a queue that grows past every timeout.
+    admitted: Arc<tokio::sync::Semaphore>,
+}
+
+impl Gate {
+    pub fn new(running: usize, waiting: usize) -> Gate {
+        let running = running.max(1);
+        Gate {
+            running: Arc::new(tokio::sync::Semaphore::new(running)),
+            admitted: Arc::new(tokio::sync::Semaphore::new(running.saturating_add(waiting))),
+        }
+    }
+}
+
+/// Runs a public request through the gate: 503 `overloaded` at once when the server is
+/// full, else it waits for a free worker.
+pub async fn admission(
+    State(gate): State<Arc<Gate>>,
+    req: Request,
+    next: Next,
+) -> axum::response::Response {
+    let Ok(_admitted) = gate.admitted.clone().try_acquire_owned() else {
+        let mut r = ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "overloaded",
+            "the server is answering as many searches as it can; try again in a second",
+        )
+        .into_response();
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return r;
+    };
+    // The semaphores are never closed, so acquiring only fails if that changes.
+    let Ok(_running) = gate.running.clone().acquire_owned().await else {
+        return ApiError::internal("admission gate closed").into_response();
+    };
+    next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::routing::get;
+    use axum::Router;
+    use tower::ServiceExt;
+
+    async fn status_and_body(app: Router) -> (StatusCode, Option<String>, String) {
+        let req = axum::http::Request::get("/")
+            .body(Body::empty())
+            .expect("request");
+        let resp = app.oneshot(req).await.expect("infallible");
+        let status = resp.status();
+        let retry = resp
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = axum::body::to_bytes(resp.into_body(), 1 << 20)
+            .await
+            .expect("body");
+        (status, retry, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    /// One worker and one waiting place: a third request while both are taken is turned
+    /// away at once with 503 in the JSON shape; the first two are answered when they can.
+    #[tokio::test]
+    async fn a_full_gate_turns_requests_away_and_the_admitted_finish() {
+        let release = Arc::new(tokio::sync::Notify::new());
+        let started = Arc::new(tokio::sync::Semaphore::new(0));
+        let (r, s) = (release.clone(), started.clone());
+        let app = Router::new()
+            .route(
+                "/",
+                get(move || {
+                    let (r, s) = (r.clone(), s.clone());
+                    async move {
+                        s.add_permits(1);
+                        r.notified().await;
+                        "done"
+                    }
+                }),
+            )
+            .layer(axum::middleware::from_fn_with_state(
+                Arc::new(Gate::new(1, 1)),
+                admission,
+            ));
+        let first = tokio::spawn(status_and_body(app.clone()));
+        // The first is running once the handler has started.
+        started.acquire().await.expect("started").forget();
+        let second = tokio::spawn(status_and_body(app.clone()));
+        // Let the second reach the gate and wait there.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let (status, retry, body) = status_and_body(app.clone()).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        assert_eq!(retry.as_deref(), Some("1"));
+        let v: serde_json::Value = serde_json::from_str(&body).expect("JSON error");
+        assert_eq!(
+            (v["type"].as_str(), v["code"].as_u64()),
+            (Some("overloaded"), Some(503)),
+            "{v}"
+        );
+
+        release.notify_one();
+        assert_eq!(first.await.expect("first").0, StatusCode::OK);
+        started.acquire().await.expect("second started").forget();
+        release.notify_one();
+        assert_eq!(second.await.expect("second").0, StatusCode::OK);
+        // Both places are free again.
+        let again = tokio::spawn(status_and_body(app.clone()));
+        started.acquire().await.expect("third started").forget();
+        release.notify_one();
+        assert_eq!(again.await.expect("again").0, StatusCode::OK);
     }
 }

@@ -40,6 +40,15 @@ pub struct ServerConfig {
     pub rate_limit: Option<u32>,
     /// How long a request may take before it is answered 503 (uploads get longer).
     pub request_timeout: std::time::Duration,
+    /// Public requests (searches, suggestions, the page) run at once; the others wait.
+    pub workers: usize,
+    /// Public requests that may wait for a worker; beyond that they are answered 503.
+    pub max_waiting: usize,
+}
+
+/// Two requests per core: one computing while the other reads or writes its socket.
+pub fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get() * 2)
 }
 
 impl Default for ServerConfig {
@@ -55,6 +64,8 @@ impl Default for ServerConfig {
             analytics: None,
             rate_limit: None,
             request_timeout: std::time::Duration::from_secs(30),
+            workers: default_workers(),
+            max_waiting: 256,
         }
     }
 }
@@ -71,6 +82,7 @@ pub struct Inner {
     pub suggester_building: std::sync::atomic::AtomicBool,
     pub metrics: Metrics,
     pub analytics: Option<Analytics>,
+    pub gate: Arc<crate::limits::Gate>,
 }
 
 /// Shared, cheaply cloned state.
@@ -87,6 +99,7 @@ impl std::ops::Deref for AppState {
 impl AppState {
     pub fn new(store: Store, config: ServerConfig) -> Result<AppState, crate::ServerError> {
         let reader = store.reader()?;
+        let (config_workers, config_waiting) = (config.workers, config.max_waiting);
         let corpus_root = config.corpus.as_deref().and_then(|c| c.canonicalize().ok());
         let analytics = match &config.analytics {
             Some(path) => Some(Analytics::open(path)?),
@@ -102,6 +115,7 @@ impl AppState {
             suggester_building: std::sync::atomic::AtomicBool::new(false),
             metrics: Metrics::new()?,
             analytics,
+            gate: Arc::new(crate::limits::Gate::new(config_workers, config_waiting)),
         })))
     }
 

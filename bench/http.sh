@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# HTTP load figures for BENCHMARKS.md (issue 7): `polsearch serve` on an index of a corpus,
+# wrk (Debian's package, installed when missing) at concurrency 1, 8 and 64 with the
+# keyword mix of bench/search-mix.lua, then suggestions per keystroke, then load past
+# saturation with the public rate limit on. Reports throughput, latency percentiles,
+# answers by status class, the server's resident memory, and the in-process figures of
+# the same index for the HTTP/in-process ratio.
+#
+#   bench/http.sh [CORPUS] [INDEX]     defaults: ../shared/corpus, a temporary folder
+#   DURATION=30s bench/http.sh         length of each run (default 20s; the 64-client
+#                                      search run takes LOAD_DURATION, default 60s)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+corpus=${1:-../shared/corpus}
+index=${2:-}
+duration=${DURATION:-20s}
+load_duration=${LOAD_DURATION:-60s}
+port=${PORT:-18080}
+if [ ! -e "$corpus" ]; then
+  echo "bench/http.sh: $corpus is absent; nothing to measure (skipped)"
+  exit 0
+fi
+if ! command -v wrk >/dev/null; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+  $sudo apt-get install -y wrk >/dev/null
+fi
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/polsearch-target}"
+cargo build --release --quiet
+bin="$CARGO_TARGET_DIR/release/polsearch"
+work=$(mktemp -d)
+[ -n "$index" ] || index="$work/index"
+server=""
+cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+"$bin" index --corpus "$corpus" --index "$index" --json >"$work/index.json"
+echo "index: $(cat "$work/index.json")"
+
+start_server() {
+  "$bin" serve --no-index --index "$index" --corpus "$corpus" --addr "127.0.0.1:$port" \
+    --no-analytics "$@" >"$work/serve.log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 600); do
+    if curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then
+      # The first suggestion waits for the suggester, built in the background at start;
+      # measuring before it is ready would time its build, not the queries.
+      curl -sf "http://127.0.0.1:$port/api/suggest?q=wa" >/dev/null
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "the server did not start:"; cat "$work/serve.log"; exit 1
+}
+stop_server() { kill "$server"; wait "$server" 2>/dev/null || true; server=""; }
+
+# Resident memory of the server, sampled every 0.2 s while a run lasts.
+sample_rss() { while kill -0 "$server" 2>/dev/null; do
+  awk '/VmRSS/ {print $2}' "/proc/$server/status"; sleep 0.2; done >"$work/rss" ; }
+
+run() { # label, connections, duration, extra wrk args...
+  local label=$1 conns=$2 secs=$3; shift 3
+  sample_rss & local sampler=$!
+  local threads=2; [ "$conns" -lt 2 ] && threads=1
+  wrk -t"$threads" -c"$conns" -d"$secs" --timeout 10s -s bench/search-mix.lua \
+    "http://127.0.0.1:$port" "$@" >"$work/wrk.out"
+  kill "$sampler" 2>/dev/null || true
+  local rss; rss=$(sort -n "$work/rss" | tail -1)
+  local status lat rate
+  status=$(grep '^STATUS' "$work/wrk.out" | cut -d' ' -f2-)
+  lat=$(grep '^LATENCY_MS' "$work/wrk.out" | cut -d' ' -f2-)
+  rate=$(grep '^RATE' "$work/wrk.out" | cut -d' ' -f2-)
+  echo "| $label | $conns | $secs | $rate | $lat | $status | $((rss / 1024)) MB |"
+}
+
+start_server --rate-limit 0
+wrk -t2 -c8 -d3s -s bench/search-mix.lua "http://127.0.0.1:$port" >/dev/null
+echo
+echo "| run | connections | length | throughput | latency (ms) | answers | server RSS (peak) |"
+echo "|---|---|---|---|---|---|---|"
+for c in 1 8; do run "search, no rate limit" "$c" "$duration"; done
+run "search, no rate limit" 64 "$load_duration"
+for c in 1 8; do run "suggest, no rate limit" "$c" "$duration" -- suggest; done
+run "search, past saturation" 1024 "$duration"
+stop_server
+
+start_server
+run "search, rate limit on (default)" 64 "$duration"
+stop_server
+
+echo
+echo "in process, same index (polsearch bench --rounds 5):"
+"$bin" bench --index "$index" --rounds 5 | grep -E '^\| (keyword|suggest)'
