@@ -10,6 +10,7 @@
 //! highest-scoring run of words within the length, the earliest of equals), and the tests
 //! check that the result is the same as tantivy's own on the sample corpus.
 
+use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 
@@ -31,7 +32,10 @@ pub struct Highlighter {
     weights: HashMap<String, f32>,
     /// The first characters of every term (see the module docs).
     prefixes: Vec<String>,
-    analyzer: TextAnalyzer,
+    analyzer: RefCell<TextAnalyzer>,
+    /// Words already analyzed, as written, with their weight if they match: the same few
+    /// words recur in every passage of a result page.
+    seen: RefCell<HashMap<String, Option<f32>>>,
     max_chars: usize,
 }
 
@@ -82,7 +86,8 @@ impl Highlighter {
         Highlighter {
             weights,
             prefixes,
-            analyzer,
+            analyzer: RefCell::new(analyzer),
+            seen: RefCell::new(HashMap::new()),
             max_chars,
         }
     }
@@ -100,7 +105,6 @@ impl Highlighter {
     /// The highest-scoring fragment: words are added to a fragment until the next would
     /// end more than `max_chars` bytes after its start, which then opens a new one.
     pub fn best_fragment(&self, text: &str) -> Option<Fragment> {
-        let mut analyzer = self.analyzer.clone();
         let mut best: Option<(f32, usize, usize, Vec<Range<usize>>)> = None;
         let mut cur = (0.0f32, 0usize, 0usize, Vec::new());
         let mut start: Option<usize> = None;
@@ -124,7 +128,7 @@ impl Highlighter {
                 keep_best(&mut best, done);
             }
             cur.2 = i;
-            if let Some(w) = self.weight(&mut analyzer, word) {
+            if let Some(w) = self.weight(word) {
                 cur.0 += w;
                 cur.3.push(from..i);
             }
@@ -141,29 +145,43 @@ impl Highlighter {
     }
 
     /// The weight of the term `word` analyzes to, if it is one of the query's.
-    fn weight(&self, analyzer: &mut TextAnalyzer, word: &str) -> Option<f32> {
+    fn weight(&self, word: &str) -> Option<f32> {
         if !self.may_match(word) {
             return None;
         }
-        let mut stream = analyzer.token_stream(word);
-        if !stream.advance() {
-            return None;
+        if let Some(w) = self.seen.borrow().get(word) {
+            return *w;
         }
-        self.weights.get(stream.token().text.as_str()).copied()
+        let w = {
+            let mut analyzer = self.analyzer.borrow_mut();
+            let mut stream = analyzer.token_stream(word);
+            if stream.advance() {
+                self.weights.get(stream.token().text.as_str()).copied()
+            } else {
+                None
+            }
+        };
+        self.seen.borrow_mut().insert(word.to_string(), w);
+        w
     }
 
     /// Whether `word` may analyze to a term: its first letters, lower-cased, begin one; a
     /// word starting with anything but ASCII is always analyzed (folding may rewrite it).
     fn may_match(&self, word: &str) -> bool {
-        let head: Vec<u8> = word.bytes().take(PREFIX_CHARS).collect();
+        let bytes = word.as_bytes();
+        let n = bytes.len().min(PREFIX_CHARS);
+        let mut head = [0u8; PREFIX_CHARS];
+        head[..n].copy_from_slice(&bytes[..n]);
+        let head = &mut head[..n];
         if !head.is_ascii() {
             return true;
         }
-        let head = head.to_ascii_lowercase();
+        head.make_ascii_lowercase();
+        let head = &head[..];
         self.prefixes.iter().any(|p| {
             let p = p.as_bytes();
             // A word shorter than the prefix is its own stem.
-            head.starts_with(p) || (head.len() < p.len() && p.starts_with(&head))
+            head.starts_with(p) || (head.len() < p.len() && p.starts_with(head))
         })
     }
 }
