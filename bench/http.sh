@@ -88,6 +88,41 @@ start_server
 run "search, rate limit on (default)" 64 "$duration"
 stop_server
 
+# Searches while documents are uploaded and deleted (each one a re-index and a reader
+# reload): a copy of the corpus, since uploads are written into it.
+cp -r "$corpus" "$work/corpus"
+corpus="$work/corpus"
+token=bench-token
+POLSEARCH_ADMIN_TOKEN=$token start_server --rate-limit 0
+churn() {
+  local ok=0 bad=0 i=0
+  while [ -e "$work/churning" ]; do
+    i=$((i + 1))
+    local word="zqxchurn$i"
+    local up
+    up=$(printf '# Churn note %s\n\nA note about %s and water rates.\n' "$i" "$word" |
+      curl -s -o - -w ' %{http_code}' -X POST -H "Authorization: Bearer $token" \
+        --data-binary @- "http://127.0.0.1:$port/api/documents?filename=churn-$i.md")
+    local id; id=$(echo "$up" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+    local found; found=$(curl -s "http://127.0.0.1:$port/api/search?q=$word" | grep -c "\"$id\"" || true)
+    local del; del=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE \
+      -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/documents/$(printf %s "$id" | sed 's|/|%2F|g')")
+    local gone; gone=$(curl -s "http://127.0.0.1:$port/api/search?q=$word" | grep -c "\"$id\"" || true)
+    if [ "${up##* }" = 201 ] && [ "$found" -ge 1 ] && [ "$del" = 200 ] && [ "$gone" = 0 ]; then
+      ok=$((ok + 1))
+    else
+      bad=$((bad + 1)); echo "churn $i: upload ${up##* }, found $found, delete $del, still found $gone" >&2
+    fi
+  done
+  echo "$ok $bad" >"$work/churn"
+}
+touch "$work/churning"; churn & churner=$!
+run "search while uploading and deleting" 8 "$duration"
+rm -f "$work/churning"; wait "$churner" || true
+read -r churn_ok churn_bad <"$work/churn"
+echo "uploads and deletions during that run: $churn_ok searchable then gone as expected, $churn_bad not"
+stop_server
+
 echo
 echo "in process, same index (polsearch bench --rounds 5):"
 "$bin" bench --index "$index" --rounds 5 | grep -E '^\| (keyword|suggest)'
