@@ -73,15 +73,21 @@ run() { # label, connections, duration, extra wrk args...
   echo "| $label | $conns | $secs | $rate | $lat | $status | $((rss / 1024)) MB |"
 }
 
-start_server --rate-limit 0
+# Every search computed: the cache of recent answers is off for these runs.
+start_server --rate-limit 0 --result-cache 0
 wrk -t2 -c8 -d3s -s bench/search-mix.lua "http://127.0.0.1:$port" >/dev/null
 echo
 echo "| run | connections | length | throughput | latency (ms) | answers | server RSS (peak) |"
 echo "|---|---|---|---|---|---|---|"
-for c in 1 8; do run "search, no rate limit" "$c" "$duration"; done
-run "search, no rate limit" 64 "$load_duration"
+for c in 1 8; do run "search, no rate limit, no cache" "$c" "$duration"; done
+run "search, no rate limit, no cache" 64 "$load_duration"
 for c in 1 8; do run "suggest, no rate limit" "$c" "$duration" -- suggest; done
-run "search, past saturation" 1024 "$duration"
+run "search past saturation, no cache" 1024 "$duration"
+stop_server
+
+# As served by default: repeated searches answered from the cache of recent answers.
+start_server --rate-limit 0
+for c in 1 8 64; do run "search, no rate limit, cache on (default)" "$c" "$duration"; done
 stop_server
 
 start_server

@@ -137,6 +137,10 @@ pub struct ServeArgs {
     /// Public requests that may wait for a worker; past that, new ones get 503 at once.
     #[arg(long, env = "POLSEARCH_MAX_WAITING", default_value_t = 256)]
     pub max_waiting: usize,
+    /// Recent search answers kept for repeated searches (0 keeps none); any commit to the
+    /// index makes the kept ones unreachable.
+    #[arg(long, env = "POLSEARCH_RESULT_CACHE", default_value_t = 1024)]
+    pub result_cache: usize,
     #[command(flatten)]
     pub glossary: GlossaryArg,
     #[command(flatten)]

@@ -65,6 +65,7 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
             .workers
             .unwrap_or_else(polsearch_server::state::default_workers),
         max_waiting: a.max_waiting,
+        result_cache: a.result_cache,
     };
     let admin = config.admin_token.is_some();
     let state = AppState::new(store, config)?;

@@ -15,6 +15,7 @@ pub mod limits;
 pub mod metrics;
 pub mod page;
 pub mod params;
+pub mod results;
 pub mod routes;
 pub mod state;
 

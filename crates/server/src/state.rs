@@ -44,6 +44,8 @@ pub struct ServerConfig {
     pub workers: usize,
     /// Public requests that may wait for a worker; beyond that they are answered 503.
     pub max_waiting: usize,
+    /// Recent search answers kept for repeated searches (0: none).
+    pub result_cache: usize,
 }
 
 /// Two requests per core: one computing while the other reads or writes its socket.
@@ -66,6 +68,7 @@ impl Default for ServerConfig {
             request_timeout: std::time::Duration::from_secs(30),
             workers: default_workers(),
             max_waiting: 256,
+            result_cache: 1024,
         }
     }
 }
@@ -83,6 +86,7 @@ pub struct Inner {
     pub metrics: Metrics,
     pub analytics: Option<Analytics>,
     pub gate: Arc<crate::limits::Gate>,
+    pub results: crate::results::ResultCache,
 }
 
 /// Shared, cheaply cloned state.
@@ -99,7 +103,8 @@ impl std::ops::Deref for AppState {
 impl AppState {
     pub fn new(store: Store, config: ServerConfig) -> Result<AppState, crate::ServerError> {
         let reader = store.reader()?;
-        let (config_workers, config_waiting) = (config.workers, config.max_waiting);
+        let (config_workers, config_waiting, config_cache) =
+            (config.workers, config.max_waiting, config.result_cache);
         let corpus_root = config.corpus.as_deref().and_then(|c| c.canonicalize().ok());
         let analytics = match &config.analytics {
             Some(path) => Some(Analytics::open(path)?),
@@ -116,6 +121,7 @@ impl AppState {
             metrics: Metrics::new()?,
             analytics,
             gate: Arc::new(crate::limits::Gate::new(config_workers, config_waiting)),
+            results: crate::results::ResultCache::new(config_cache),
         })))
     }
 

@@ -1046,3 +1046,38 @@ async fn memo_mode_returns_cited_passages_across_documents() {
         assert_error(&r, 400, "invalid_parameter");
     }
 }
+
+/// A repeated search is answered from the cache of recent answers, byte for byte; a commit
+/// (here an upload) makes the old answer unreachable, so the new document shows at once.
+#[tokio::test]
+async fn repeated_searches_come_from_the_cache_until_the_index_changes() {
+    let f = fixture();
+    let cache = |r: &Resp| header_of(r, "x-polsearch-cache").to_string();
+    let first = get(&f.app, "/api/search?q=capybara+habitat").await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text());
+    assert_eq!(cache(&first), "miss");
+    let before = first.json()["total"].as_u64().expect("total");
+    let again = get(&f.app, "/api/search?q=capybara+habitat").await;
+    assert_eq!(cache(&again), "hit");
+    assert_eq!(again.body, first.body);
+    // The same search written another way is the same entry; another limit is not.
+    let same = get(&f.app, "/api/search?limit=10&q=capybara%20habitat").await;
+    assert_eq!(cache(&same), "hit");
+    let other = get(&f.app, "/api/search?q=capybara+habitat&limit=5").await;
+    assert_eq!(cache(&other), "miss");
+
+    let r = admin(
+        &f.app,
+        Method::POST,
+        "/api/documents?filename=capybara.md",
+        Some(TOKEN),
+        "# Capybara Habitat\n\nA capybara habitat along the river.\n",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let after = get(&f.app, "/api/search?q=capybara+habitat").await;
+    assert_eq!(cache(&after), "miss", "a commit invalidates cached answers");
+    let v = after.json();
+    assert_eq!(v["total"].as_u64(), Some(before + 1), "{v}");
+    assert!(ids(&v).contains(&"uploads/capybara.md".to_string()), "{v}");
+}
