@@ -690,6 +690,19 @@ fn sigkill(pid: u32) {
     assert!(st.success(), "kill -9 {pid} failed");
 }
 
+/// Running `extract-worker` processes whose command line mentions `tag`.
+fn workers_of(tag: &str) -> Vec<String> {
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    procs
+        .flatten()
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+        .filter(|c| c.contains("extract-worker") && c.contains(tag))
+        .collect()
+}
+
 /// Corpus-relative paths of the files indexing would see (hidden ones are skipped).
 fn corpus_paths(root: &Path) -> HashSet<String> {
     fn walk(root: &Path, dir: &Path, out: &mut HashSet<String>) {
@@ -754,6 +767,21 @@ fn serve_killed_during_uploads_restarts_with_each_document_once() {
             kills += 1;
         });
         s.kill();
+        // A worker must not outlive its server: it would go on burning CPU and memory
+        // for a run that no longer exists. Its death is asynchronous, hence the wait.
+        let tag = corpus.to_string_lossy().into_owned();
+        let mut orphans = workers_of(&tag);
+        for _ in 0..20 {
+            if orphans.is_empty() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+            orphans = workers_of(&tag);
+        }
+        assert!(
+            orphans.is_empty(),
+            "workers outlived the killed server: {orphans:?}"
+        );
         let results = results.into_inner().expect("results");
         let answered = results.iter().filter(|(_, r)| r.is_ok()).count();
         println!(
