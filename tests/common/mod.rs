@@ -103,3 +103,5 @@ pub fn write_small_corpus(root: &Path) {
     )
     .expect("write html");
 }
+
+pub mod server;

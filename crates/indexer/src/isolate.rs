@@ -169,9 +169,24 @@ fn limit_resources(cmd: &mut Command, memory_limit: u64, timeout: Duration) {
     use std::os::unix::process::CommandExt;
     // CPU seconds well past the wall-clock limit: a backstop if the parent dies.
     let cpu = timeout.as_secs().saturating_mul(2).max(10);
-    // SAFETY: setrlimit is async-signal-safe and only touches the child's own limits.
+    #[cfg(target_os = "linux")]
+    let parent = std::process::id() as libc::pid_t;
+    // SAFETY: setrlimit, prctl and getppid are async-signal-safe and only touch the
+    // child's own state.
     unsafe {
         cmd.pre_exec(move || {
+            // A worker dies with its parent: without this, a server or indexer killed with
+            // SIGKILL leaves its workers running (up to the CPU limit) for a run that no
+            // longer exists. The signal follows the thread that spawned the worker, which
+            // is the one waiting for it, so it never fires early. The parent may have died
+            // before the prctl: then the worker has been re-parented and must not start.
+            #[cfg(target_os = "linux")]
+            {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong);
+                if libc::getppid() != parent {
+                    return Err(std::io::Error::other("the indexing process is gone"));
+                }
+            }
             let mem = libc::rlimit {
                 rlim_cur: memory_limit as libc::rlim_t,
                 rlim_max: memory_limit as libc::rlim_t,
