@@ -449,7 +449,10 @@ pub fn strip_template_tags(text: &str) -> String {
         };
         let end = close.and_then(|c| {
             let window_end = floor_char_boundary(from, MAX_TAG.min(from.len()));
-            from[2..window_end].find(c).map(|i| 2 + i + c.len())
+            let end = from[2..window_end].find(c).map(|i| 2 + i + c.len())?;
+            // A template tag never holds markup: `{{A</h1><script>}}` is text and tags, and
+            // taking it for one tag would drop the `<script>` and show what it hides.
+            (!holds_markup(&from[2..end - c.len()])).then_some(end)
         });
         match end {
             Some(end) => {
@@ -480,6 +483,14 @@ pub fn strip_template_tags(text: &str) -> String {
         out.push_str(rest);
     }
     out
+}
+
+/// Whether `s` has the start of an HTML tag, comment or declaration (`<` then a letter,
+/// `/`, `!` or `?`); a comparison such as `{% if a < b %}` has a space after its `<`.
+fn holds_markup(s: &str) -> bool {
+    s.as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || matches!(w[1], b'/' | b'!' | b'?')))
 }
 
 /// The largest index `<= i` that is a char boundary of `s`.
@@ -735,6 +746,10 @@ mod tests {
         assert_eq!(
             strip_template_tags("f(x) = {a, b} {{ open"),
             "f(x) = {a, b} {{ open"
+        );
+        assert_eq!(
+            strip_template_tags("<h1>{{A</h1><script>}} x }}</script> {% if a < b %}y"),
+            "<h1>{{A</h1><script>}} x }}</script> y"
         );
         assert_eq!(
             strip_template_tags("Vue {{ item.name }} ¿qué? {{ é"),
