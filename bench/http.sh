@@ -11,23 +11,16 @@
 #                                      search run takes LOAD_DURATION, default 60s)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. bench/lib.sh
 
 corpus=${1:-../shared/corpus}
 index=${2:-}
 duration=${DURATION:-20s}
 load_duration=${LOAD_DURATION:-60s}
 port=${PORT:-18080}
-if [ ! -e "$corpus" ]; then
-  echo "bench/http.sh: $corpus is absent; nothing to measure (skipped)"
-  exit 0
-fi
-if ! command -v wrk >/dev/null; then
-  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
-  $sudo apt-get install -y wrk >/dev/null
-fi
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/polsearch-target}"
-cargo build --release --quiet
-bin="$CARGO_TARGET_DIR/release/polsearch"
+need_corpus "$corpus"
+need_command wrk wrk
+build_release
 work=$(mktemp -d)
 [ -n "$index" ] || index="$work/index"
 server=""

@@ -9,21 +9,14 @@
 #   ROUNDS=5 bench/indexing.sh               default 3
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. bench/lib.sh
 
 corpus=${1:-../shared/corpus}
 threads=${2:-2}
 rounds=${ROUNDS:-3}
-if [ ! -d "$corpus" ]; then
-  echo "bench/indexing.sh: $corpus is absent; nothing to measure (skipped)"
-  exit 0
-fi
-if ! command -v pdftotext >/dev/null; then
-  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
-  $sudo apt-get install -y poppler-utils >/dev/null
-fi
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/polsearch-target}"
-cargo build --release --quiet
-bin="$CARGO_TARGET_DIR/release/polsearch"
+need_corpus "$corpus"
+need_command pdftotext poppler-utils
+build_release
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -339,6 +339,19 @@ pub fn load_taxonomy(path: Option<&PathBuf>) -> Result<Taxonomy> {
     }
 }
 
+/// PDF extraction in worker processes of this very binary, with the flags' limits.
+pub fn pdf_isolation(p: &PipelineArgs) -> Result<Isolation> {
+    let exe = std::env::current_exe().context("locating the polsearch binary for PDF workers")?;
+    Ok(Isolation::Subprocess {
+        worker: WorkerCommand {
+            program: exe,
+            args: vec!["extract-worker".into()],
+        },
+        timeout: Duration::from_secs(p.pdf_timeout.max(1)),
+        memory_limit: p.pdf_memory_mb.saturating_mul(1024 * 1024),
+    })
+}
+
 /// Indexing options for `corpus` into `index`, PDFs extracted by worker processes of this
 /// very binary.
 pub fn index_options(
@@ -346,15 +359,7 @@ pub fn index_options(
     index: &std::path::Path,
     p: &PipelineArgs,
 ) -> Result<IndexOptions> {
-    let exe = std::env::current_exe().context("locating the polsearch binary for PDF workers")?;
-    let isolation = Isolation::Subprocess {
-        worker: WorkerCommand {
-            program: exe,
-            args: vec!["extract-worker".into()],
-        },
-        timeout: Duration::from_secs(p.pdf_timeout.max(1)),
-        memory_limit: p.pdf_memory_mb.saturating_mul(1024 * 1024),
-    };
+    let isolation = pdf_isolation(p)?;
     let mut opts = IndexOptions::new(corpus.to_path_buf(), index.to_path_buf(), isolation);
     opts.taxonomy = load_taxonomy(p.topics.as_ref())?;
     opts.commit_every = p.commit_every.max(1);

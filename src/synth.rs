@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
@@ -175,17 +175,13 @@ fn title(rng: &mut fastrand::Rng, src: &Source) -> String {
 }
 
 fn read_sources(a: &BenchCorpusArgs) -> Result<Vec<Source>> {
-    let opts = crate::cli::index_options(&a.from, Path::new("."), &a.pipeline)?;
-    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(&a.from)
-        .into_iter()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| e.into_path())
-        .collect();
-    files.sort();
+    let isolation = crate::cli::pdf_isolation(&a.pipeline)?;
+    // The files an index run of the folder would read, in its order.
+    let files = polsearch_indexer::walk::corpus_files(&a.from, None)?;
     let mut sources = Vec::new();
-    for path in files {
-        let Ok((_, doc)) = polsearch_indexer::analyze::extract_file(&opts.isolation, &path) else {
+    for file in files {
+        let path = file.abs;
+        let Ok((_, doc)) = polsearch_indexer::analyze::extract_file(&isolation, &path) else {
             continue;
         };
         let texts: Vec<&str> = doc.sections.iter().map(|s| s.text.as_str()).collect();

@@ -659,20 +659,15 @@ type FacetCollectors = (
     Option<FacetCollector>,
 );
 
-impl
-    From<(
-        Option<FacetCounts>,
-        Option<FacetCounts>,
-        Option<FacetCounts>,
-    )> for Collected
-{
-    fn from(
-        (topics, subtopics, values): (
-            Option<FacetCounts>,
-            Option<FacetCounts>,
-            Option<FacetCounts>,
-        ),
-    ) -> Collected {
+/// What [`FacetCollectors`] give back.
+type FacetCounted = (
+    Option<FacetCounts>,
+    Option<FacetCounts>,
+    Option<FacetCounts>,
+);
+
+impl From<FacetCounted> for Collected {
+    fn from((topics, subtopics, values): FacetCounted) -> Collected {
         Collected {
             topics,
             subtopics,

@@ -3,8 +3,6 @@
 //! Document text is never trusted as markup: every character from the document is escaped,
 //! and the only tags in a snippet are the `<mark>` elements added here.
 
-use tantivy::snippet::Snippet;
-
 /// Escapes text for inclusion in HTML element content or a quoted attribute.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 16);
@@ -19,19 +17,6 @@ pub fn escape_html(s: &str) -> String {
         }
     }
     out
-}
-
-/// Renders a tantivy snippet as escaped HTML with `<mark>` highlights; `None` when nothing
-/// in the text matched.
-pub fn render(snippet: &Snippet) -> Option<String> {
-    if snippet.highlighted().is_empty() || snippet.fragment().is_empty() {
-        return None;
-    }
-    Some(marked(
-        snippet.fragment(),
-        snippet.fragment_range().start > 0,
-        snippet.highlighted(),
-    ))
 }
 
 /// A fragment as escaped HTML with `<mark>` around `marks` (byte ranges in `frag`), an

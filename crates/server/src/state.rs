@@ -103,8 +103,8 @@ impl std::ops::Deref for AppState {
 impl AppState {
     pub fn new(store: Store, config: ServerConfig) -> Result<AppState, crate::ServerError> {
         let reader = store.reader()?;
-        let (config_workers, config_waiting, config_cache) =
-            (config.workers, config.max_waiting, config.result_cache);
+        let gate = Arc::new(crate::limits::Gate::new(config.workers, config.max_waiting));
+        let results = crate::results::ResultCache::new(config.result_cache);
         let corpus_root = config.corpus.as_deref().and_then(|c| c.canonicalize().ok());
         let analytics = match &config.analytics {
             Some(path) => Some(Analytics::open(path)?),
@@ -120,8 +120,8 @@ impl AppState {
             suggester_building: std::sync::atomic::AtomicBool::new(false),
             metrics: Metrics::new()?,
             analytics,
-            gate: Arc::new(crate::limits::Gate::new(config_workers, config_waiting)),
-            results: crate::results::ResultCache::new(config_cache),
+            gate,
+            results,
         })))
     }
 
