@@ -130,6 +130,10 @@ pub struct ServeArgs {
     /// Seconds a request may take before it is answered 503 (uploads: at least 10 minutes).
     #[arg(long, env = "POLSEARCH_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout: u64,
+    /// Seconds a client may take to send a request's headers; also how long an idle
+    /// keep-alive connection is kept. Slow senders are disconnected.
+    #[arg(long, env = "POLSEARCH_HEADER_TIMEOUT", default_value_t = 10)]
+    pub header_timeout: u64,
     /// Public requests (searches, suggestions, the page) answered at once [default: two per
     /// core]; the others wait their turn.
     #[arg(long, env = "POLSEARCH_WORKERS")]

@@ -12,6 +12,7 @@ use crate::{output, progress};
 pub fn serve(a: ServeArgs) -> Result<ExitCode> {
     let have_corpus = a.corpus.exists();
     let opts = index_options(&a.corpus, &a.index, &a.pipeline)?;
+    let mut failures = Vec::new();
     if !a.no_index {
         anyhow::ensure!(
             have_corpus,
@@ -27,6 +28,7 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
             tracing::warn!("not indexed: {}: {}", f.path, f.error);
         }
         eprintln!("{}", output::summary_line(&summary));
+        failures = summary.failed;
     }
     let store = crate::cli::open_store(&a.index, &a.glossary)?;
     let cors_origins = a
@@ -61,6 +63,7 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
         analytics,
         rate_limit: (a.rate_limit > 0).then_some(a.rate_limit),
         request_timeout: std::time::Duration::from_secs(a.request_timeout.max(1)),
+        header_timeout: std::time::Duration::from_secs(a.header_timeout.max(1)),
         workers: a
             .workers
             .unwrap_or_else(polsearch_server::state::default_workers),
@@ -69,6 +72,7 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
     };
     let admin = config.admin_token.is_some();
     let state = AppState::new(store, config)?;
+    state.set_failures(failures);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -85,7 +89,7 @@ pub fn serve(a: ServeArgs) -> Result<ExitCode> {
                 "admin endpoints disabled (set POLSEARCH_ADMIN_TOKEN to enable uploads)"
             );
         }
-        polsearch_server::serve(listener, state, polsearch_server::shutdown_signal()).await?;
+        polsearch_server::serve(listener, state, polsearch_server::shutdown_signal()).await;
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)

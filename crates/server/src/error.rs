@@ -98,8 +98,6 @@ impl From<polsearch_core::CoreError> for ApiError {
 pub enum ServerError {
     #[error("cannot listen on {addr}: {reason}")]
     Bind { addr: String, reason: String },
-    #[error("server stopped: {0}")]
-    Serve(String),
     #[error("metrics: {0}")]
     Metrics(#[from] prometheus::Error),
     #[error(transparent)]

@@ -12,6 +12,7 @@ pub mod cors;
 pub mod error;
 pub mod headers;
 pub mod limits;
+pub mod listen;
 pub mod metrics;
 pub mod page;
 pub mod params;
@@ -69,6 +70,7 @@ pub fn router(state: AppState) -> Router {
             "/api/documents",
             admin(post(routes::admin::upload).layer(DefaultBodyLimit::max(upload_limit))),
         )
+        .route("/api/failures", admin(get(routes::admin::failures)))
         .route("/api/stats", admin(get(routes::stats::api_stats)))
         .route(
             "/admin/stats",
@@ -100,21 +102,13 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Serves on `listener` until `shutdown` resolves, then finishes the requests in flight.
-pub async fn serve<F>(
-    listener: TcpListener,
-    state: AppState,
-    shutdown: F,
-) -> Result<(), ServerError>
+pub async fn serve<F>(listener: TcpListener, state: AppState, shutdown: F)
 where
     F: Future<Output = ()> + Send + 'static,
 {
     routes::suggest::refresh(&state);
-    // The peer address is what the rate limiter keys clients by.
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| ServerError::Serve(e.to_string()))
+    let header_timeout = state.config.header_timeout;
+    listen::accept_loop(listener, router(state), header_timeout, shutdown).await;
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

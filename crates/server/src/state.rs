@@ -40,6 +40,9 @@ pub struct ServerConfig {
     pub rate_limit: Option<u32>,
     /// How long a request may take before it is answered 503 (uploads get longer).
     pub request_timeout: std::time::Duration,
+    /// How long a client may take to send a request's headers, and how long an idle
+    /// keep-alive connection stays open.
+    pub header_timeout: std::time::Duration,
     /// Public requests (searches, suggestions, the page) run at once; the others wait.
     pub workers: usize,
     /// Public requests that may wait for a worker; beyond that they are answered 503.
@@ -66,6 +69,7 @@ impl Default for ServerConfig {
             analytics: None,
             rate_limit: None,
             request_timeout: std::time::Duration::from_secs(30),
+            header_timeout: std::time::Duration::from_secs(10),
             workers: default_workers(),
             max_waiting: 256,
             result_cache: 1024,
@@ -81,6 +85,8 @@ pub struct Inner {
     pub corpus_root: Option<PathBuf>,
     /// One re-indexing at a time: tantivy allows one writer per index.
     pub ingest: Mutex<()>,
+    /// The files the latest indexing run could not index, and why.
+    failures: std::sync::RwLock<Vec<polsearch_indexer::Failure>>,
     pub suggester: RwLock<Option<Arc<Suggester>>>,
     pub suggester_building: std::sync::atomic::AtomicBool,
     pub metrics: Metrics,
@@ -116,6 +122,7 @@ impl AppState {
             corpus_root,
             config,
             ingest: Mutex::new(()),
+            failures: std::sync::RwLock::new(Vec::new()),
             suggester: RwLock::new(None),
             suggester_building: std::sync::atomic::AtomicBool::new(false),
             metrics: Metrics::new()?,
@@ -127,6 +134,31 @@ impl AppState {
 
     pub fn searcher(&self) -> Searcher {
         self.reader.searcher()
+    }
+
+    /// Records what the latest indexing run could not index.
+    pub fn set_failures(&self, failures: Vec<polsearch_indexer::Failure>) {
+        *self.failures.write().unwrap_or_else(|e| e.into_inner()) = failures;
+    }
+
+    /// What the latest indexing run could not index.
+    pub fn failures(&self) -> Vec<polsearch_indexer::Failure> {
+        self.failures
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Whether the corpus file `path` failed to index in the latest run.
+    pub fn has_failure(&self, path: &str) -> bool {
+        let failures = self.failures.read().unwrap_or_else(|e| e.into_inner());
+        failures.iter().any(|f| f.path == path)
+    }
+
+    /// Forgets the failures of `path` (its file was removed).
+    pub fn forget_failure(&self, path: &str) {
+        let mut failures = self.failures.write().unwrap_or_else(|e| e.into_inner());
+        failures.retain(|f| f.path != path);
     }
 
     /// The file behind a stored corpus-relative path, only if it lies inside the corpus

@@ -393,6 +393,16 @@ fn routes() -> Vec<Route> {
             admin: true,
         },
         Route {
+            pattern: "/api/failures",
+            methods: &[Method::GET],
+            path: "/api/failures",
+            base: "",
+            params: &[],
+            kind: Kind::Api,
+            public: false,
+            admin: true,
+        },
+        Route {
             pattern: "/api/stats",
             methods: &[Method::GET],
             path: "/api/stats",
@@ -1550,9 +1560,7 @@ async fn live(state: AppState) -> Live {
         let shutdown = async {
             let _ = rx.await;
         };
-        if let Err(e) = polsearch_server::serve(listener, state, shutdown).await {
-            panic!("serve: {e}");
-        }
+        polsearch_server::serve(listener, state, shutdown).await;
     });
     Live {
         addr,
@@ -1902,4 +1910,178 @@ async fn regression_undecodable_asset_name_is_a_json_404() {
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}: {}", r.excerpt());
         assert_eq!(assert_error_shape(uri, &r)["type"], "not_found");
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Slow clients
+
+/// Reads from `s` until the server closes it; how long that took, or `None` if it was still
+/// open after `limit`.
+fn closed_within(s: &mut TcpStream, limit: Duration) -> Option<Duration> {
+    let started = std::time::Instant::now();
+    s.set_read_timeout(Some(Duration::from_millis(100)))
+        .expect("timeout");
+    let mut chunk = [0u8; 4096];
+    while started.elapsed() < limit {
+        match s.read(&mut chunk) {
+            Ok(0) => return Some(started.elapsed()),
+            Ok(_) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => return Some(started.elapsed()),
+        }
+    }
+    None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_header_senders_and_idle_connections_are_disconnected() {
+    let f = fixture_cfg(|_, _| {}, |c| c.header_timeout = Duration::from_secs(1));
+    let server = live(f.state.clone()).await;
+    let addr = server.addr;
+    tokio::task::spawn_blocking(move || {
+        // Slowloris: a request line, then a header byte every 200 ms, never the blank line.
+        // Each byte resets no deadline: the server must hang up about a second in.
+        let mut slow: Vec<TcpStream> = (0..50)
+            .map(|_| {
+                let mut s = TcpStream::connect(addr).expect("connect");
+                s.write_all(b"GET /api/search?q=water HTTP/1.1\r\nHost: x\r\n")
+                    .expect("write");
+                s
+            })
+            .collect();
+        let dribbler = {
+            let mut writers: Vec<TcpStream> =
+                slow.iter().map(|s| s.try_clone().expect("clone")).collect();
+            std::thread::spawn(move || {
+                for _ in 0..40 {
+                    for w in &mut writers {
+                        let _ = w.write_all(b"X");
+                    }
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+            })
+        };
+        // While 50 slow clients hold connections, others are answered.
+        assert_alive(addr);
+        match raw_get(addr, b"/api/search?q=water") {
+            Raw::Answered(200, _) => {}
+            other => panic!("search beside slow clients: {other:?}"),
+        }
+        for (i, s) in slow.iter_mut().enumerate() {
+            let took = closed_within(s, Duration::from_secs(6));
+            assert!(
+                took.is_some(),
+                "slow client {i} still connected after 6 s (header timeout 1 s)"
+            );
+        }
+        let _ = dribbler.join();
+
+        // Idle: connected, nothing sent. And kept alive after an answer, nothing more sent.
+        let mut idle = TcpStream::connect(addr).expect("connect");
+        assert!(
+            closed_within(&mut idle, Duration::from_secs(6)).is_some(),
+            "an idle connection stayed open past the header timeout"
+        );
+        let mut kept = TcpStream::connect(addr).expect("connect");
+        kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            .expect("write");
+        let mut head = [0u8; 12];
+        kept.set_read_timeout(Some(Duration::from_secs(20)))
+            .expect("timeout");
+        kept.read_exact(&mut head).expect("answer");
+        assert_eq!(&head, b"HTTP/1.1 200", "keep-alive request answered");
+        assert!(
+            closed_within(&mut kept, Duration::from_secs(6)).is_some(),
+            "an idle keep-alive connection stayed open past the header timeout"
+        );
+        // A client that sends its request promptly is not cut off by the deadline, however
+        // long the connection has been open before: each request gets its own.
+        let mut steady = TcpStream::connect(addr).expect("connect");
+        steady
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .expect("timeout");
+        for _ in 0..4 {
+            steady
+                .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                .expect("write");
+            let mut buf = vec![0u8; 4096];
+            let n = steady.read(&mut buf).expect("answer");
+            assert!(
+                buf[..n].starts_with(b"HTTP/1.1 200"),
+                "{:?}",
+                String::from_utf8_lossy(&buf[..n])
+            );
+            std::thread::sleep(Duration::from_millis(600));
+        }
+    })
+    .await
+    .expect("slow clients");
+    drop(server);
+}
+
+// ---------------------------------------------------------------------------------------
+// Clients that hang up
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_whose_client_hangs_up_is_finished_and_the_next_one_waits_its_turn() {
+    let f = fixture();
+    let server = live(f.state.clone()).await;
+    let addr = server.addr;
+    // Long enough (just under the 1 MB upload limit) that indexing it takes a while, so
+    // the hang-up lands mid-run.
+    let mut big = String::from("# Capybara Census\n\n");
+    for i in 0..11_000 {
+        big.push_str(&format!(
+            "Paragraph {i}: the capybara census counted wetlands, ponds and riverbanks.\n\n"
+        ));
+    }
+    let results = tokio::task::spawn_blocking(move || {
+        let post = |name: &str, body: &[u8]| {
+            let mut req = format!(
+                "POST /api/documents?filename={name} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: text/markdown\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            )
+            .into_bytes();
+            req.extend_from_slice(body);
+            req
+        };
+        let mut quitter = TcpStream::connect(addr).expect("connect");
+        quitter.write_all(&post("capybara.md", big.as_bytes())).expect("write");
+        // Give the server the whole body, then hang up before the answer.
+        std::thread::sleep(Duration::from_millis(300));
+        drop(quitter);
+        let second = raw(
+            addr,
+            &post("agouti.md", b"# Agouti Notes\n\nThe agouti notes list seed caches.\n"),
+        );
+        let capybara = (0..100)
+            .map(|_| {
+                std::thread::sleep(Duration::from_millis(200));
+                raw_get(addr, b"/api/documents/uploads%2Fcapybara.md")
+            })
+            .find(|r| matches!(r, Raw::Answered(200, _)));
+        (second, capybara)
+    })
+    .await
+    .expect("uploads");
+    let (second, capybara) = results;
+    match second {
+        Raw::Answered(201, _) => {}
+        Raw::Answered(status, body) => panic!(
+            "the upload after a hung-up one: {status} {}",
+            String::from_utf8_lossy(&body)
+        ),
+        Raw::Closed => panic!("the upload after a hung-up one: closed without an answer"),
+    }
+    assert!(
+        capybara.is_some(),
+        "the upload whose client hung up was never indexed"
+    );
+    assert!(f.corpus.join("uploads/capybara.md").exists());
+    assert_alive(addr);
+    drop(server);
 }

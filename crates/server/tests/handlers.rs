@@ -1081,3 +1081,105 @@ async fn repeated_searches_come_from_the_cache_until_the_index_changes() {
     assert_eq!(v["total"].as_u64(), Some(before + 1), "{v}");
     assert!(ids(&v).contains(&"uploads/capybara.md".to_string()), "{v}");
 }
+
+#[tokio::test]
+async fn a_corpus_file_that_fails_to_index_is_listed_and_can_be_deleted() {
+    let f = fixture();
+    // A file in the corpus that cannot be indexed, as a crash between storing an upload and
+    // indexing it would leave one: it has no document, yet its name is taken.
+    write(
+        &f.corpus,
+        "uploads/broken.pdf",
+        b"%PDF-1.7\nthis is not a PDF body at all\n%%EOF\n",
+    );
+    let r = admin(
+        &f.app,
+        Method::POST,
+        "/api/documents?filename=tapir.md",
+        Some(TOKEN),
+        "# Tapir Survey\n\nThe tapir survey counted tracks.\n",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let failed = r.json()["summary"]["failed"].clone();
+    assert_eq!(failed[0]["path"], "uploads/broken.pdf", "{failed}");
+
+    let r = admin(&f.app, Method::GET, "/api/failures", None, "").await;
+    assert_error(&r, 401, "unauthorized");
+    let r = admin(&f.app, Method::GET, "/api/failures", Some(TOKEN), "").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let v = r.json();
+    let listed = v["failures"].as_array().expect("failures");
+    assert_eq!(listed.len(), 1, "{v}");
+    assert_eq!(listed[0]["path"], "uploads/broken.pdf");
+    assert!(
+        !listed[0]["error"].as_str().unwrap_or("").is_empty(),
+        "a failure says why: {v}"
+    );
+
+    // Its name is taken until it is deleted, and it can be deleted by its path.
+    let upload_broken = || {
+        admin(
+            &f.app,
+            Method::POST,
+            "/api/documents?filename=broken.pdf",
+            Some(TOKEN),
+            pdf(
+                "Fixed Report",
+                &["The fixed report has a page about tapirs."],
+            ),
+        )
+    };
+    assert_error(&upload_broken().await, 409, "exists");
+    let r = admin(
+        &f.app,
+        Method::DELETE,
+        "/api/documents/uploads%2Fbroken.pdf",
+        Some(TOKEN),
+        "",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["deleted"], "uploads/broken.pdf");
+    assert!(!f.corpus.join("uploads/broken.pdf").exists());
+    let v = admin(&f.app, Method::GET, "/api/failures", Some(TOKEN), "")
+        .await
+        .json();
+    assert_eq!(v["failures"], serde_json::json!([]), "{v}");
+    let r = upload_broken().await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let s = get(&f.app, "/api/search?q=tapirs").await.json();
+    assert!(ids(&s).contains(&"uploads/broken.pdf".to_string()), "{s}");
+
+    // Only files that failed can be deleted this way: any other path is still a 404.
+    write(&f.corpus, "uploads/never-indexed.txt", "not indexed yet");
+    let r = admin(
+        &f.app,
+        Method::DELETE,
+        "/api/documents/uploads%2Fnever-indexed.txt",
+        Some(TOKEN),
+        "",
+    )
+    .await;
+    assert_error(&r, 404, "not_found");
+    assert!(f.corpus.join("uploads/never-indexed.txt").exists());
+}
+
+#[tokio::test]
+async fn a_failed_upload_is_not_left_among_the_failures() {
+    let f = fixture();
+    let r = admin(
+        &f.app,
+        Method::POST,
+        "/api/documents?filename=bad.pdf",
+        Some(TOKEN),
+        &b"%PDF-1.4\ngarbage without objects\n"[..],
+    )
+    .await;
+    assert_error(&r, 422, "extraction_failed");
+    assert!(!f.corpus.join("uploads/bad.pdf").exists());
+    let v = admin(&f.app, Method::GET, "/api/failures", Some(TOKEN), "")
+        .await
+        .json();
+    assert_eq!(v["failures"], serde_json::json!([]), "{v}");
+}

@@ -1,9 +1,11 @@
 //! Admin ingest: `POST /api/documents` stores an uploaded file in the corpus and indexes
-//! it; `DELETE /api/documents/{id}` removes a document's file and its records. Both need
+//! it; `DELETE /api/documents/{id}` removes a document's file and its records (or a file
+//! that could not be indexed); `GET /api/failures` lists those files. All need
 //! `Authorization: Bearer <POLSEARCH_ADMIN_TOKEN>` and are disabled without a token.
 //!
-//! The corpus folder stays the source of truth: both operations change files and then run
-//! the same incremental indexing as `polsearch index`, one at a time.
+//! The corpus folder stays the source of truth: both changes write or remove files and then
+//! run the same incremental indexing as `polsearch index`, one at a time, to the end even
+//! when the client hangs up.
 
 use std::path::{Path as FsPath, PathBuf};
 
@@ -13,7 +15,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use polsearch_core::documents;
 use polsearch_extract::Format;
-use polsearch_indexer::{NoProgress, Summary};
+use polsearch_indexer::{Failure, NoProgress, Summary};
 use serde::Serialize;
 use subtle::ConstantTimeEq;
 
@@ -200,7 +202,13 @@ fn upload_error(status: StatusCode, text: String, too_large: ApiError) -> ApiErr
 }
 
 /// Runs incremental indexing of the corpus and makes the result visible to searches.
-async fn reindex(state: &AppState) -> Result<Summary, ApiError> {
+async fn reindex_now(state: &AppState) -> Result<Summary, ApiError> {
+    let _one_at_a_time = state.ingest.lock().await;
+    index_and_reload(state).await
+}
+
+/// One indexing run and a reader reload; the caller holds the ingest lock.
+async fn index_and_reload(state: &AppState) -> Result<Summary, ApiError> {
     let Some(opts) = state.config.reindex.clone() else {
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -208,14 +216,26 @@ async fn reindex(state: &AppState) -> Result<Summary, ApiError> {
             "this server has no corpus folder to index into",
         ));
     };
-    let _one_at_a_time = state.ingest.lock().await;
     let st = state.clone();
     blocking(move || {
         let summary = polsearch_indexer::run(&opts, &NoProgress).map_err(ApiError::internal)?;
         st.reader.reload().map_err(ApiError::internal)?;
+        st.set_failures(summary.failed.clone());
         Ok(summary)
     })
     .await
+}
+
+/// Runs `work` to its end even if the request that started it is dropped (its client hung
+/// up): a change to the corpus is finished and cleaned up, never left half-done. And the
+/// ingest lock stays held until indexing is over: had it gone with the dropped request,
+/// the next upload would start a second index writer beside the first (a 500).
+async fn detached<T, F>(work: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: std::future::Future<Output = Result<T, ApiError>> + Send + 'static,
+{
+    tokio::spawn(work).await.map_err(ApiError::internal)?
 }
 
 #[derive(Serialize)]
@@ -251,9 +271,25 @@ pub async fn upload(
     check_content(&name, &upload.bytes)?;
     let rel = format!("{UPLOAD_DIR}/{name}");
     let target = upload_dir(&root).await?.join(&name);
-    store_new_file(&target, &upload.bytes).await?;
+    let uploaded = detached(ingest(state, target, rel, name, upload.bytes)).await?;
+    Ok((StatusCode::CREATED, Json(uploaded)))
+}
 
-    let summary = match reindex(&state).await {
+/// Stores an upload, indexes it and looks it up; a file that cannot be indexed is removed
+/// again. Runs detached (see [`detached`]), and under the ingest lock from storing to
+/// removing, so two uploads of one name cannot both pass the check for an existing file,
+/// and no other run sees a failed upload.
+async fn ingest(
+    state: AppState,
+    target: PathBuf,
+    rel: String,
+    name: String,
+    bytes: Vec<u8>,
+) -> Result<Uploaded, ApiError> {
+    let one_at_a_time = state.ingest.lock().await;
+    store_new_file(&target, &bytes).await?;
+    drop(bytes);
+    let summary = match index_and_reload(&state).await {
         Ok(s) => s,
         Err(e) => {
             let _ = tokio::fs::remove_file(&target).await;
@@ -262,13 +298,17 @@ pub async fn upload(
     };
     if let Some(f) = summary.failed.iter().find(|f| f.path == rel) {
         // Nothing half-done: a file that cannot be indexed does not stay in the corpus.
-        let _ = tokio::fs::remove_file(&target).await;
+        let error = f.error.clone();
+        if tokio::fs::remove_file(&target).await.is_ok() {
+            state.forget_failure(&rel);
+        }
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "extraction_failed",
-            format!("{name} could not be indexed: {}", f.error),
+            format!("{name} could not be indexed: {error}"),
         ));
     }
+    drop(one_at_a_time);
     let st = state.clone();
     let id = rel.clone();
     let hit = blocking(move || {
@@ -283,16 +323,13 @@ pub async fn upload(
     })
     .await?;
     let (title, url) = hit.unwrap_or_default();
-    Ok((
-        StatusCode::CREATED,
-        Json(Uploaded {
-            id: rel.clone(),
-            path: rel,
-            title,
-            url,
-            summary,
-        }),
-    ))
+    Ok(Uploaded {
+        id: rel.clone(),
+        path: rel,
+        title,
+        url,
+        summary,
+    })
 }
 
 /// The corpus's upload folder, created if need be, only if it resolves inside the corpus:
@@ -356,6 +393,9 @@ pub struct Deleted {
     pub summary: Summary,
 }
 
+/// `DELETE /api/documents/{id}`: removes an indexed document's file, or a corpus file that
+/// could not be indexed (`id` is then its path, as `GET /api/failures` lists it), and
+/// re-indexes.
 pub async fn delete(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -371,9 +411,18 @@ pub async fn delete(
                 .map(|d| (d.path, d.source)),
         )
     })
-    .await?
-    .ok_or_else(|| ApiError::not_found(format!("no document with id {id:?}")))?;
-    let (path, source) = hit;
+    .await?;
+    let (path, source) = match hit {
+        Some(found) => found,
+        // A file that failed to index has no document, but it is in the corpus and an
+        // upload of the same name would be refused as a conflict: it must be removable.
+        None if state.has_failure(&id) => {
+            // A JSON Lines file's failures are about single lines; the file holds others.
+            let jsonl = Format::from_path(FsPath::new(&id)) == Some(Format::Jsonl);
+            (id.clone(), if jsonl { "jsonl" } else { "" }.to_string())
+        }
+        None => return Err(ApiError::not_found(format!("no document with id {id:?}"))),
+    };
     if source == "jsonl" {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -382,13 +431,34 @@ pub async fn delete(
         ));
     }
     let file = state.corpus_file(&path)?;
-    tokio::fs::remove_file(&file)
-        .await
-        .map_err(ApiError::internal)?;
-    let summary = reindex(&state).await?;
+    let st = state.clone();
+    let summary = detached(async move {
+        tokio::fs::remove_file(&file)
+            .await
+            .map_err(ApiError::internal)?;
+        reindex_now(&st).await
+    })
+    .await?;
     Ok(Json(Deleted {
         deleted: id,
         path,
         summary,
+    }))
+}
+
+/// The corpus's files that could not be indexed in the latest run, and why.
+#[derive(Serialize)]
+pub struct Failures {
+    pub failures: Vec<Failure>,
+}
+
+/// `GET /api/failures`: what the latest indexing run could not index.
+pub async fn failures(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Failures>, ApiError> {
+    authorize(&state, &headers)?;
+    Ok(Json(Failures {
+        failures: state.failures(),
     }))
 }
