@@ -72,6 +72,10 @@ pub struct PipelineArgs {
     /// Commit after this many changed files (progress survives a kill).
     #[arg(long, env = "POLSEARCH_COMMIT_EVERY", default_value_t = 64)]
     pub commit_every: usize,
+    /// Try again PDFs that failed before (same bytes, same limits); normally their failure
+    /// is remembered and reported without running a worker.
+    #[arg(long)]
+    pub retry_failed: bool,
 }
 
 #[derive(Debug, Args)]
@@ -367,6 +371,7 @@ pub fn index_options(
     let mut opts = IndexOptions::new(corpus.to_path_buf(), index.to_path_buf(), isolation);
     opts.taxonomy = load_taxonomy(p.topics.as_ref())?;
     opts.commit_every = p.commit_every.max(1);
+    opts.retry_failed = p.retry_failed;
     if let Some(t) = p.threads {
         opts.threads = t.max(1);
     }

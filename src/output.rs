@@ -7,7 +7,12 @@ use serde_json::Value;
 pub fn print_summary(s: &Summary) {
     println!("{}", summary_line(s));
     for f in &s.failed {
-        println!("  failed: {}: {}", f.path, f.error);
+        let again = if f.remembered {
+            " (as in an earlier run; --retry-failed tries again)"
+        } else {
+            ""
+        };
+        println!("  failed: {}: {}{again}", f.path, f.error);
     }
 }
 

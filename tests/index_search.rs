@@ -546,3 +546,92 @@ fn a_new_taxonomy_retags_pdfs_without_extracting_them() {
     index(&corpus, &idx);
     assert_eq!(entries(), 1);
 }
+
+#[test]
+fn a_pdf_that_failed_is_remembered_until_its_bytes_or_the_limits_change() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let corpus = tmp.path().join("corpus");
+    let idx = tmp.path().join("index");
+    write_small_corpus(&corpus);
+    std::fs::write(
+        corpus.join("broken.pdf"),
+        b"%PDF-1.4\ngarbage without objects\n",
+    )
+    .expect("write broken pdf");
+    let failed = |v: &Value| -> Vec<(String, bool)> {
+        v["failed"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|f| {
+                        let path = f["path"].as_str().unwrap_or("").to_string();
+                        (path, f["remembered"] == true)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let with = |extra: &[&str]| {
+        let mut args = vec![
+            "index",
+            "--corpus",
+            path_str(&corpus),
+            "--index",
+            path_str(&idx),
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        run_json(&args)
+    };
+    let first = with(&[]);
+    assert_eq!(
+        failed(&first),
+        [("broken.pdf".to_string(), false)],
+        "{first}"
+    );
+    let reason = first["failed"][0]["error"].clone();
+    assert!(!reason.as_str().unwrap_or("").is_empty(), "{first}");
+
+    // Nothing changed: the failure is reported again, with its reason, without a worker.
+    let second = with(&[]);
+    assert_eq!(
+        failed(&second),
+        [("broken.pdf".to_string(), true)],
+        "{second}"
+    );
+    assert_eq!(second["failed"][0]["error"], reason);
+    assert_eq!(second["unchanged"], 4, "{second}");
+
+    // Asked to, or under other limits, it is tried again.
+    let retried = with(&["--retry-failed"]);
+    assert_eq!(
+        failed(&retried),
+        [("broken.pdf".to_string(), false)],
+        "{retried}"
+    );
+    let longer = with(&["--pdf-timeout", "45"]);
+    assert_eq!(
+        failed(&longer),
+        [("broken.pdf".to_string(), false)],
+        "{longer}"
+    );
+
+    // Its bytes fixed, it is indexed; the remembered failure is dropped.
+    std::fs::write(
+        corpus.join("broken.pdf"),
+        pdf(
+            Some("Mended Report"),
+            &[&["The mended report counts tapir crossings."]],
+        ),
+    )
+    .expect("mend pdf");
+    let mended = index(&corpus, &idx);
+    assert_eq!(failed(&mended), [], "{mended}");
+    assert_eq!(ids(&search(&idx, "tapir crossings")), ["broken.pdf"]);
+    let failure_entries = std::fs::read_dir(idx.join("extracted"))
+        .expect("extracted")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".failed.json"))
+        .count();
+    assert_eq!(failure_entries, 0);
+}

@@ -44,7 +44,7 @@ pub fn extract_file(
     let doc = match format {
         Format::Pdf => {
             drop(bytes);
-            extract_pdf_with_fallback(isolation, path)?
+            extract_pdf_with_fallback(isolation, path).map_err(|e| e.to_string())?
         }
         Format::Jsonl => {
             return Err(

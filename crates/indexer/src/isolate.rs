@@ -37,6 +37,44 @@ pub enum Isolation {
     InProcess,
 }
 
+impl Isolation {
+    /// The limits a failure happened under: a file that failed under some limits is tried
+    /// again when they change.
+    pub fn limits(&self) -> String {
+        match self {
+            Isolation::Subprocess {
+                timeout,
+                memory_limit,
+                ..
+            } => format!("{}s-{}B", timeout.as_secs(), memory_limit),
+            Isolation::InProcess => "in-process".to_string(),
+        }
+    }
+}
+
+/// Why a PDF yielded no text, split by whether the same bytes would fail again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PdfFailure {
+    /// The file: the parser's error, a crash or a limit the file ran into.
+    File(String),
+    /// This machine: no worker could be started or heard from, the file could not be read.
+    Machine(String),
+}
+
+impl PdfFailure {
+    pub fn reason(&self) -> &str {
+        match self {
+            PdfFailure::File(r) | PdfFailure::Machine(r) => r,
+        }
+    }
+}
+
+impl std::fmt::Display for PdfFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.reason())
+    }
+}
+
 /// The worker's answer, written as JSON.
 #[derive(Debug, Serialize, Deserialize)]
 pub enum WorkerReply {
@@ -49,11 +87,12 @@ pub fn extract_pdf(
     isolation: &Isolation,
     path: &Path,
     engine: PdfEngine,
-) -> Result<ExtractedDoc, String> {
+) -> Result<ExtractedDoc, PdfFailure> {
     match isolation {
         Isolation::InProcess => {
-            let bytes = std::fs::read(path).map_err(|e| format!("cannot read file: {e}"))?;
-            pdf::extract_pdf(&bytes, engine).map_err(|e| e.to_string())
+            let bytes = std::fs::read(path)
+                .map_err(|e| PdfFailure::Machine(format!("cannot read file: {e}")))?;
+            pdf::extract_pdf(&bytes, engine).map_err(|e| PdfFailure::File(e.to_string()))
         }
         Isolation::Subprocess {
             worker,
@@ -69,47 +108,54 @@ fn run_worker_process(
     engine: PdfEngine,
     timeout: Duration,
     memory_limit: u64,
-) -> Result<ExtractedDoc, String> {
-    let out = tempfile_in_tmp().map_err(|e| format!("cannot create worker output file: {e}"))?;
-    let err = tempfile_in_tmp().map_err(|e| format!("cannot create worker log file: {e}"))?;
+) -> Result<ExtractedDoc, PdfFailure> {
+    let machine = PdfFailure::Machine;
+    let out =
+        tempfile_in_tmp().map_err(|e| machine(format!("cannot create worker output file: {e}")))?;
+    let err =
+        tempfile_in_tmp().map_err(|e| machine(format!("cannot create worker log file: {e}")))?;
     let mut cmd = Command::new(&worker.program);
     cmd.args(&worker.args)
         .arg("--engine")
         .arg(engine.as_str())
         .arg(path)
         .stdin(Stdio::null())
-        .stdout(Stdio::from(out.reopen()?))
-        .stderr(Stdio::from(err.reopen()?))
+        .stdout(Stdio::from(out.reopen().map_err(machine)?))
+        .stderr(Stdio::from(err.reopen().map_err(machine)?))
         // Keep the worker's own logging quiet; the parent reports.
         .env("RUST_LOG", "off")
         .env("RUST_BACKTRACE", "0");
     limit_resources(&mut cmd, memory_limit, timeout);
     let mut child = cmd
         .spawn()
-        .map_err(|e| format!("cannot start extraction worker: {e}"))?;
+        .map_err(|e| machine(format!("cannot start extraction worker: {e}")))?;
     let status = match child
         .wait_timeout(timeout)
-        .map_err(|e| format!("waiting for worker: {e}"))?
+        .map_err(|e| machine(format!("waiting for worker: {e}")))?
     {
         Some(status) => status,
         None => {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(format!("timed out after {} s", timeout.as_secs()));
+            return Err(PdfFailure::File(format!(
+                "timed out after {} s",
+                timeout.as_secs()
+            )));
         }
     };
     let mut reply = String::new();
-    out.reopen()?
+    out.reopen()
+        .map_err(machine)?
         .read_to_string(&mut reply)
-        .map_err(|e| format!("reading worker output: {e}"))?;
+        .map_err(|e| machine(format!("reading worker output: {e}")))?;
     if status.success() || status.code() == Some(2) {
         return match serde_json::from_str::<WorkerReply>(&reply) {
             Ok(WorkerReply::Ok(doc)) => Ok(*doc),
-            Ok(WorkerReply::Err(e)) => Err(e),
-            Err(e) => Err(format!("worker reply unreadable: {e}")),
+            Ok(WorkerReply::Err(e)) => Err(PdfFailure::File(e)),
+            Err(e) => Err(PdfFailure::File(format!("worker reply unreadable: {e}"))),
         };
     }
-    Err(describe_crash(status, &tail_of(&err)))
+    Err(PdfFailure::File(describe_crash(status, &tail_of(&err))))
 }
 
 /// A temp file with two handles (ours and the child's), removed when dropped.

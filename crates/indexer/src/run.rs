@@ -25,7 +25,7 @@ use serde::Serialize;
 use crate::cache::{ExtractCache, EXTRACT_VERSION};
 use crate::enrich::to_record;
 use crate::error::Result;
-use crate::isolate::{extract_pdf, Isolation};
+use crate::isolate::{extract_pdf, Isolation, PdfFailure};
 use crate::topics::Taxonomy;
 use crate::walk::{corpus_files, CorpusFile};
 
@@ -49,6 +49,9 @@ pub struct IndexOptions {
     pub commit_every: usize,
     /// Memory budget of the index writer, in bytes.
     pub writer_memory: usize,
+    /// Extract again PDFs whose same bytes failed before under the same limits (normally
+    /// the failure is remembered, so a hostile file costs one worker once, not every run).
+    pub retry_failed: bool,
 }
 
 impl IndexOptions {
@@ -63,6 +66,7 @@ impl IndexOptions {
                 .unwrap_or(2),
             commit_every: 64,
             writer_memory: 128 * 1024 * 1024,
+            retry_failed: false,
         }
     }
 }
@@ -72,6 +76,20 @@ impl IndexOptions {
 pub struct Failure {
     pub path: String,
     pub error: String,
+    /// The same bytes failed in an earlier run under the same limits, and were not tried
+    /// again (`IndexOptions::retry_failed` tries them).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub remembered: bool,
+}
+
+impl Failure {
+    pub fn new(path: &str, error: impl Into<String>) -> Failure {
+        Failure {
+            path: path.to_string(),
+            error: error.into(),
+            remembered: false,
+        }
+    }
 }
 
 /// What a run did. Counts are documents (a JSONL file holds many), except `files_seen`.
@@ -167,13 +185,13 @@ pub fn run(opts: &IndexOptions, progress: &dyn Progress) -> Result<Summary> {
                         process_file(opts, cache, file, existing, fingerprint)
                     }))
                     .unwrap_or_else(|p| {
-                        let failed = Outcome::Failed(Failure {
-                            path: file.rel.clone(),
-                            error: format!(
+                        let failed = Outcome::Failed(Failure::new(
+                            &file.rel,
+                            format!(
                                 "indexer panicked: {}",
                                 polsearch_extract::pdf::panic_message(&p)
                             ),
-                        });
+                        ));
                         (None, failed)
                     });
                     // The receiver only goes away if writing failed; nothing left to do then.
@@ -241,10 +259,7 @@ fn process_file(
     let bytes = match std::fs::read(&file.abs) {
         Ok(b) => b,
         Err(e) => {
-            let failed = Outcome::Failed(Failure {
-                path: file.rel.clone(),
-                error: format!("cannot read file: {e}"),
-            });
+            let failed = Outcome::Failed(Failure::new(&file.rel, format!("cannot read file: {e}")));
             return (None, failed);
         }
     };
@@ -262,12 +277,7 @@ fn process_bytes(
     existing: &HashMap<String, polsearch_core::record::IndexedFile>,
     fingerprint: &str,
 ) -> Outcome {
-    let fail = |error: String| {
-        Outcome::Failed(Failure {
-            path: file.rel.clone(),
-            error,
-        })
-    };
+    let fail = |error: String| Outcome::Failed(Failure::new(&file.rel, error));
     let hash = format!("{content}:{fingerprint}");
     if let Some(prev) = existing.get(&file.rel) {
         if prev.hash == hash {
@@ -283,15 +293,30 @@ fn process_bytes(
     match format {
         Format::Pdf => {
             drop(bytes);
+            let limits = opts.isolation.limits();
             let (doc, retagged) = match cache.load(content) {
                 Some(doc) => (doc, true),
-                None => match extract_pdf_with_fallback(&opts.isolation, &file.abs) {
-                    Ok(doc) => {
-                        cache.store(content, &doc);
-                        (doc, false)
+                None => {
+                    if !opts.retry_failed {
+                        if let Some(error) = cache.load_failure(content, &limits) {
+                            return Outcome::Failed(Failure {
+                                remembered: true,
+                                ..Failure::new(&file.rel, error)
+                            });
+                        }
                     }
-                    Err(e) => return fail(e),
-                },
+                    match extract_pdf_with_fallback(&opts.isolation, &file.abs) {
+                        Ok(doc) => {
+                            cache.store(content, &doc);
+                            (doc, false)
+                        }
+                        Err(PdfFailure::File(e)) => {
+                            cache.store_failure(content, &limits, &e);
+                            return fail(e);
+                        }
+                        Err(PdfFailure::Machine(e)) => return fail(e),
+                    }
+                }
             };
             let pages = if retagged {
                 0
@@ -319,18 +344,15 @@ fn process_bytes(
                 match item {
                     Ok((id, doc)) => {
                         if !ids.insert(id.clone()) {
-                            failures.push(Failure {
-                                path: rel.clone(),
-                                error: format!("duplicate id {id}; later record skipped"),
-                            });
+                            failures.push(Failure::new(
+                                &rel,
+                                format!("duplicate id {id}; later record skipped"),
+                            ));
                             continue;
                         }
                         records.push(to_record(id, &rel, kind, doc, &opts.taxonomy, &hash));
                     }
-                    Err(e) => failures.push(Failure {
-                        path: rel.clone(),
-                        error: e.to_string(),
-                    }),
+                    Err(e) => failures.push(Failure::new(&rel, e.to_string())),
                 }
             }
             Outcome::Changed {
@@ -374,10 +396,11 @@ pub(crate) fn extract_in_process(
 }
 
 /// pdf_oxide first; on any failure (error, crash, timeout) lopdf; both reasons if both fail.
+/// The file is to blame only if both engines blame it.
 pub(crate) fn extract_pdf_with_fallback(
     isolation: &Isolation,
     path: &std::path::Path,
-) -> std::result::Result<ExtractedDoc, String> {
+) -> std::result::Result<ExtractedDoc, PdfFailure> {
     match extract_pdf(isolation, path, PdfEngine::Oxide) {
         Ok(doc) => Ok(doc),
         Err(first) => match extract_pdf(isolation, path, PdfEngine::Lopdf) {
@@ -387,7 +410,13 @@ pub(crate) fn extract_pdf_with_fallback(
                 Ok(doc)
             }
             Err(second) if second == first => Err(first),
-            Err(second) => Err(format!("{first}; fallback: {second}")),
+            Err(second) => {
+                let both = format!("{first}; fallback: {second}");
+                match (first, second) {
+                    (PdfFailure::File(_), PdfFailure::File(_)) => Err(PdfFailure::File(both)),
+                    _ => Err(PdfFailure::Machine(both)),
+                }
+            }
         },
     }
 }
