@@ -126,7 +126,11 @@ fn index_search_edit_delete_reindex() {
         (Some(1), Some(2), Some(1))
     );
 
-    assert_eq!(search(&idx, "parking minimums")["total"], 0);
+    // The deleted file's document is gone. (Not "nothing matches": once its words leave the
+    // index, typo widening may find a near word elsewhere, and whether they have left
+    // depends on how tantivy split the documents into segments.)
+    let r = search(&idx, "parking minimums");
+    assert!(!ids(&r).contains(&"pdf/parking.pdf".to_string()), "{r}");
     let r = search(&idx, "lead service line");
     assert_eq!(ids(&r)[0], "water-shutoffs.md", "{r}");
     assert_eq!(

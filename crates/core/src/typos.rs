@@ -5,8 +5,9 @@
 //! Deliberately narrow, so it never changes a query that was typed right: only words of at
 //! least [`MIN_CHARS`] letters, never acronyms (all capitals), numbers, quoted phrases or
 //! `title:` clauses, and only words with no match at all in any language field. Edits are
-//! counted on the analyzed (stemmed) term: one for words under six letters, two from six
-//! on; a candidate with one edit more must be used by ten times as many documents.
+//! counted on the analyzed (stemmed) term: one for words under six letters or stems under
+//! five, two otherwise; a candidate with one edit more must be used by ten times as many
+//! documents.
 
 use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA, SINK_STATE};
 use tantivy::schema::Field;
@@ -140,12 +141,18 @@ pub fn widen(
                 continue;
             }
             looked += 1;
-            // Budgets are for the typed word; stems are shorter and a typo often changes
-            // the stem by one more letter ("floding" → "flode", "flooding" → "flood").
-            let edits = if c.text.chars().count() >= 6 { 2 } else { 1 };
+            let long_word = c.text.chars().count() >= 6;
             for field in f.all_text.all() {
                 let Some(term) = analyze_one(index, field, &c.text) else {
                     continue;
+                };
+                // Budgets are for the typed word, since a typo often changes the stem by one
+                // more letter ("floding" → "flode", "flooding" → "flood"); but two edits of
+                // a stem of four letters rewrite half of it ("parking" → "park" → "page").
+                let edits = if long_word && term.chars().count() >= 5 {
+                    2
+                } else {
+                    1
                 };
                 let Some((_, _, fix)) = closest(searcher, field, &term, edits) else {
                     continue;
@@ -241,5 +248,20 @@ mod tests {
         // Nothing near enough: no correction at all.
         let g = widened(&s, &r, "zoning");
         assert_eq!(g, vec![vec!["zoning".to_string()]]);
+    }
+
+    #[test]
+    fn a_short_stem_gets_one_edit_however_long_the_word() {
+        // "parking" stems to "park": two edits would reach "page", a different word.
+        let (s, r) = store(&[
+            "Cover page of the stormwater brief.",
+            "Sidewalk dark sky rules.",
+        ]);
+        let g = widened(&s, &r, "parking");
+        assert_eq!(
+            g,
+            vec![vec!["parking".to_string(), "dark".to_string()]],
+            "{g:?}"
+        );
     }
 }
