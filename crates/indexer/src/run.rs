@@ -12,6 +12,7 @@
 use std::collections::{HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -19,7 +20,6 @@ use polsearch_core::record::{add_document, delete_path, indexed_files};
 use polsearch_core::tantivy::IndexWriter;
 use polsearch_core::{DocRecord, Store};
 use polsearch_extract::{html, jsonl, text, ExtractedDoc, Format, PdfEngine};
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::cache::{ExtractCache, EXTRACT_VERSION};
@@ -178,25 +178,38 @@ pub fn run(opts: &IndexOptions, progress: &dyn Progress) -> Result<Summary> {
         let fingerprint = fingerprint.as_str();
         let cache = &cache;
         scope.spawn(move || {
-            pool.install(|| {
-                files.par_iter().for_each_with(tx, |tx, file| {
-                    // A bug in enrichment must cost one file, not the run.
-                    let (content, outcome) = catch_unwind(AssertUnwindSafe(|| {
-                        process_file(opts, cache, file, existing, fingerprint)
-                    }))
-                    .unwrap_or_else(|p| {
-                        let failed = Outcome::Failed(Failure::new(
-                            &file.rel,
-                            format!(
-                                "indexer panicked: {}",
-                                polsearch_extract::pdf::panic_message(&p)
-                            ),
-                        ));
-                        (None, failed)
+            let order = largest_first(&files);
+            let next = AtomicUsize::new(0);
+            pool.scope(|workers| {
+                for _ in 0..pool.current_num_threads() {
+                    let tx = tx.clone();
+                    let (order, next, files) = (&order, &next, &files);
+                    workers.spawn(move |_| {
+                        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                            let file = &files[i];
+                            // A bug in enrichment must cost one file, not the run.
+                            let (content, outcome) = catch_unwind(AssertUnwindSafe(|| {
+                                process_file(opts, cache, file, existing, fingerprint)
+                            }))
+                            .unwrap_or_else(|p| {
+                                let failed = Outcome::Failed(Failure::new(
+                                    &file.rel,
+                                    format!(
+                                        "indexer panicked: {}",
+                                        polsearch_extract::pdf::panic_message(&p)
+                                    ),
+                                ));
+                                (None, failed)
+                            });
+                            // The receiver only goes away if writing failed; nothing left
+                            // to do then.
+                            if tx.send((file.rel.clone(), content, outcome)).is_err() {
+                                return;
+                            }
+                        }
                     });
-                    // The receiver only goes away if writing failed; nothing left to do then.
-                    let _ = tx.send((file.rel.clone(), content, outcome));
-                });
+                }
+                drop(tx);
             });
         });
         for (rel, content, outcome) in rx {
@@ -242,6 +255,16 @@ pub fn run(opts: &IndexOptions, progress: &dyn Progress) -> Result<Summary> {
     summary.failed.sort_by(|a, b| a.path.cmp(&b.path));
     summary.seconds = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
     Ok(summary)
+}
+
+/// The order files are taken in: largest first, so the run does not end with one core
+/// still extracting a 260-page plan while the other waits (each worker takes the next file
+/// when it finishes one). Unreadable sizes go last; their failure is reported as usual.
+fn largest_first(files: &[CorpusFile]) -> Vec<usize> {
+    let size = |f: &CorpusFile| std::fs::metadata(&f.abs).map_or(0, |m| m.len());
+    let mut order: Vec<(u64, usize)> = files.iter().map(size).zip(0..).collect();
+    order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    order.into_iter().map(|(_, i)| i).collect()
 }
 
 fn short(s: &str) -> &str {
