@@ -11,14 +11,7 @@ fn bench_reports_every_kind_of_query() {
     let corpus = tmp.path().join("corpus");
     write_small_corpus(&corpus);
     let idx = tmp.path().join("index");
-    run_json(&[
-        "index",
-        "--corpus",
-        path_str(&corpus),
-        "--index",
-        path_str(&idx),
-        "--json",
-    ]);
+    index_json(&corpus, &idx, &[]);
     let v = run_json(&[
         "bench",
         "--index",

@@ -12,14 +12,7 @@ use polsearch_core::Store;
 use serde_json::Value;
 
 fn index(corpus: &std::path::Path, idx: &std::path::Path) -> Value {
-    run_json(&[
-        "index",
-        "--corpus",
-        path_str(corpus),
-        "--index",
-        path_str(idx),
-        "--json",
-    ])
+    index_json(corpus, idx, &[])
 }
 
 fn search(idx: &std::path::Path, q: &str) -> Value {
@@ -477,30 +470,12 @@ fn a_new_taxonomy_retags_pdfs_without_extracting_them() {
     .expect("write taxonomy");
     // A PDF worker capped at 1 MiB cannot even start: any extraction under this flag fails.
     let starved = |extra: &[&str]| {
-        let mut args = vec![
-            "index",
-            "--corpus",
-            path_str(&corpus),
-            "--index",
-            path_str(&idx),
-            "--pdf-memory-mb",
-            "1",
-            "--json",
-        ];
+        let mut args = vec!["--pdf-memory-mb", "1"];
         args.extend_from_slice(extra);
-        run_json(&args)
+        index_json(&corpus, &idx, &args)
     };
     let other = tmp.path().join("other-index");
-    let fresh = run_json(&[
-        "index",
-        "--corpus",
-        path_str(&corpus),
-        "--index",
-        path_str(&other),
-        "--pdf-memory-mb",
-        "1",
-        "--json",
-    ]);
+    let fresh = index_json(&corpus, &other, &["--pdf-memory-mb", "1"]);
     assert_eq!(fresh["failed"].as_array().map(Vec::len), Some(2), "{fresh}");
 
     let first = index(&corpus, &idx);
@@ -575,18 +550,7 @@ fn a_pdf_that_failed_is_remembered_until_its_bytes_or_the_limits_change() {
             })
             .unwrap_or_default()
     };
-    let with = |extra: &[&str]| {
-        let mut args = vec![
-            "index",
-            "--corpus",
-            path_str(&corpus),
-            "--index",
-            path_str(&idx),
-            "--json",
-        ];
-        args.extend_from_slice(extra);
-        run_json(&args)
-    };
+    let with = |extra: &[&str]| index_json(&corpus, &idx, extra);
     let first = with(&[]);
     assert_eq!(
         failed(&first),

@@ -17,14 +17,7 @@ fn real_corpus_indexes_with_text_from_the_pdfs_that_have_it() {
     };
     let tmp = tempfile::tempdir().expect("tempdir");
     let idx = tmp.path().join("index");
-    let s = run_json(&[
-        "index",
-        "--corpus",
-        path_str(&corpus),
-        "--index",
-        path_str(&idx),
-        "--json",
-    ]);
+    let s = index_json(&corpus, &idx, &[]);
     println!("summary: {}", serde_json::to_string(&s).unwrap_or_default());
     for f in s["failed"].as_array().expect("failed") {
         assert!(

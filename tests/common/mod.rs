@@ -28,6 +28,20 @@ pub fn run_json(args: &[&str]) -> Value {
     })
 }
 
+/// `polsearch index --corpus CORPUS --index INDEX --json EXTRA...`: the summary.
+pub fn index_json(corpus: &Path, index: &Path, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "index",
+        "--corpus",
+        path_str(corpus),
+        "--index",
+        path_str(index),
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    run_json(&args)
+}
+
 pub fn run(args: &[&str]) -> Output {
     bin().args(args).output().expect("polsearch runs")
 }

@@ -61,17 +61,11 @@ pub enum PdfFailure {
     Machine(String),
 }
 
-impl PdfFailure {
-    pub fn reason(&self) -> &str {
-        match self {
-            PdfFailure::File(r) | PdfFailure::Machine(r) => r,
-        }
-    }
-}
-
 impl std::fmt::Display for PdfFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.reason())
+        match self {
+            PdfFailure::File(r) | PdfFailure::Machine(r) => f.write_str(r),
+        }
     }
 }
 

@@ -408,22 +408,22 @@ pub async fn delete(
     let hit = blocking(move || {
         Ok(
             documents::document(&st.store, &st.searcher(), &lookup, false)?
-                .map(|d| (d.path, d.source)),
+                .map(|d| (d.path, d.source == "jsonl")),
         )
     })
     .await?;
-    let (path, source) = match hit {
+    let (path, jsonl) = match hit {
         Some(found) => found,
         // A file that failed to index has no document, but it is in the corpus and an
         // upload of the same name would be refused as a conflict: it must be removable.
+        // (A JSON Lines file's failures are single lines; the file holds other records.)
         None if state.has_failure(&id) => {
-            // A JSON Lines file's failures are about single lines; the file holds others.
             let jsonl = Format::from_path(FsPath::new(&id)) == Some(Format::Jsonl);
-            (id.clone(), if jsonl { "jsonl" } else { "" }.to_string())
+            (id.clone(), jsonl)
         }
         None => return Err(ApiError::not_found(format!("no document with id {id:?}"))),
     };
-    if source == "jsonl" {
+    if jsonl {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "not_a_file",
