@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 /// Changes whenever PDF extraction changes what a file yields; part of every cache entry's
 /// name and of every record's pipeline fingerprint.
-pub const EXTRACT_VERSION: &str = "extract-1";
+pub const EXTRACT_VERSION: &str = "extract-2";
 
 const SUFFIX: &str = ".json.zst";
 const FAILED_SUFFIX: &str = ".failed.json";
