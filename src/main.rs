@@ -1,6 +1,7 @@
 //! The `polsearch` command line: `index`, `search`, `serve`, `passages`, `eval`, `bench`,
 //! `snapshot`, `restore`, `inspect`, `eval-labels`, and the hidden PDF worker.
 
+mod alloc;
 mod bench;
 mod cli;
 mod eval;

@@ -10,6 +10,7 @@ use crate::cli::{index_options, ServeArgs};
 use crate::{output, progress};
 
 pub fn serve(a: ServeArgs) -> Result<ExitCode> {
+    crate::alloc::purge_freed_memory_at_once();
     let have_corpus = a.corpus.exists();
     let opts = index_options(&a.corpus, &a.index, &a.pipeline)?;
     let mut failures = Vec::new();
