@@ -31,7 +31,7 @@ pub struct Highlighter {
     /// Analyzed term → weight (rarer terms weigh more, as in tantivy).
     weights: HashMap<String, f32>,
     /// The first characters of every term (see the module docs).
-    prefixes: Vec<String>,
+    prefixes: Prefixes,
     analyzer: RefCell<TextAnalyzer>,
     /// Words already analyzed, as written, with their weight if they match: the same few
     /// words recur in every passage of a result page.
@@ -77,12 +77,11 @@ pub fn highlighter(
 
 impl Highlighter {
     pub fn new(weights: HashMap<String, f32>, analyzer: TextAnalyzer, max_chars: usize) -> Self {
-        let mut prefixes: Vec<String> = weights
-            .keys()
-            .map(|t| t.chars().take(PREFIX_CHARS).collect())
-            .collect();
-        prefixes.sort();
-        prefixes.dedup();
+        let prefixes = Prefixes::new(
+            weights
+                .keys()
+                .map(|t| t.chars().take(PREFIX_CHARS).collect::<String>()),
+        );
         Highlighter {
             weights,
             prefixes,
@@ -168,21 +167,61 @@ impl Highlighter {
     /// Whether `word` may analyze to a term: its first letters, lower-cased, begin one; a
     /// word starting with anything but ASCII is always analyzed (folding may rewrite it).
     fn may_match(&self, word: &str) -> bool {
-        let bytes = word.as_bytes();
-        let n = bytes.len().min(PREFIX_CHARS);
-        let mut head = [0u8; PREFIX_CHARS];
-        head[..n].copy_from_slice(&bytes[..n]);
-        let head = &mut head[..n];
-        if !head.is_ascii() {
-            return true;
+        match *word.as_bytes() {
+            [] => false,
+            [a, ..] if !a.is_ascii() => true,
+            [a] => self.prefixes.first[usize::from(a.to_ascii_lowercase())],
+            [_, b, ..] if !b.is_ascii() => true,
+            [a, b, ..] => {
+                let a = a.to_ascii_lowercase();
+                self.prefixes.lone[usize::from(a)]
+                    || self
+                        .prefixes
+                        .pairs
+                        .binary_search(&[a, b.to_ascii_lowercase()])
+                        .is_ok()
+            }
         }
-        head.make_ascii_lowercase();
-        let head = &head[..];
-        self.prefixes.iter().any(|p| {
-            let p = p.as_bytes();
-            // A word shorter than the prefix is its own stem.
-            head.starts_with(p) || (head.len() < p.len() && p.starts_with(head))
-        })
+    }
+}
+
+/// The terms' first characters as lookup tables: every word of every passage shown is
+/// checked, and comparing it with each term's prefix in turn was a tenth of a search.
+struct Prefixes {
+    /// Bytes some prefix starts with: a one-letter word matches a longer prefix it begins
+    /// (a word shorter than the prefix is its own stem).
+    first: [bool; 256],
+    /// Prefixes of one byte (one-letter terms): every word starting with it may match.
+    lone: [bool; 256],
+    /// Prefixes of two bytes, sorted.
+    pairs: Vec<[u8; 2]>,
+}
+
+impl Prefixes {
+    fn new(prefixes: impl Iterator<Item = String>) -> Prefixes {
+        let mut out = Prefixes {
+            first: [false; 256],
+            lone: [false; 256],
+            pairs: Vec::new(),
+        };
+        for p in prefixes {
+            match *p.as_bytes() {
+                [] => {}
+                [a] => {
+                    out.first[usize::from(a)] = true;
+                    out.lone[usize::from(a)] = true;
+                }
+                [a, b] => {
+                    out.first[usize::from(a)] = true;
+                    out.pairs.push([a, b]);
+                }
+                // A multi-byte character: an ASCII word can only be a prefix of it.
+                [a, ..] => out.first[usize::from(a)] = true,
+            }
+        }
+        out.pairs.sort_unstable();
+        out.pairs.dedup();
+        out
     }
 }
 
@@ -290,5 +329,36 @@ mod tests {
             Some("Water &lt;b&gt;<mark>shutoff</mark>&lt;/b&gt; rules &amp; moratoriums…")
         );
         assert_eq!(h.snippet_html("Nothing here matches."), None);
+    }
+
+    /// The definition the tables implement, word by word against every prefix.
+    fn may_match_naive(prefixes: &[String], word: &str) -> bool {
+        let bytes = word.as_bytes();
+        let n = bytes.len().min(PREFIX_CHARS);
+        let mut head = bytes[..n].to_vec();
+        if !head.is_ascii() {
+            return true;
+        }
+        head.make_ascii_lowercase();
+        prefixes.iter().any(|p| {
+            let p = p.as_bytes();
+            head.starts_with(p) || (head.len() < p.len() && p.starts_with(&head))
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn prefix_tables_agree_with_the_definition(
+            terms in proptest::collection::vec("[a-zñé]{1,4}|[0-9]{1,3}|[a-z][é]", 0..8),
+            words in proptest::collection::vec("[a-zA-ZñÑé0-9]{1,5}", 1..40),
+        ) {
+            let weights: HashMap<String, f32> = terms.iter().map(|t| (t.clone(), 1.0)).collect();
+            let h = Highlighter::new(weights, Analyzer::English.build(), 150);
+            let prefixes: Vec<String> =
+                terms.iter().map(|t| t.chars().take(PREFIX_CHARS).collect()).collect();
+            for w in &words {
+                proptest::prop_assert_eq!(h.may_match(w), may_match_naive(&prefixes, w), "{:?}", w);
+            }
+        }
     }
 }

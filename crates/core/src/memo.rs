@@ -5,11 +5,13 @@
 //! Passages are ranked by their own score; at most `per_document` come from one document,
 //! so one long report cannot fill the list.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur};
+use tantivy::schema::Value;
 use tantivy::{Searcher, TantivyDocument, Term};
 
 use crate::error::{CoreError, Result};
@@ -109,18 +111,18 @@ pub fn search_passages(
         if out.len() >= limit {
             break;
         }
-        if key.is_empty() || per_doc.get(&key).copied().unwrap_or(0) >= per_document {
+        if key == 0 || per_doc.get(&key).copied().unwrap_or(0) >= per_document {
             continue;
         }
-        if !docs.contains_key(&key) {
-            let hit = document(store, searcher, &key)?;
-            docs.insert(key.clone(), hit);
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        if let Entry::Vacant(e) = docs.entry(key) {
+            let id = doc.get_first(f.id).and_then(|v| v.as_str()).unwrap_or("");
+            e.insert(document(store, searcher, id)?);
         }
         let Some(Some(hit)) = docs.get(&key) else {
             continue;
         };
         *per_doc.entry(key).or_default() += 1;
-        let doc: TantivyDocument = searcher.doc(addr)?;
         let (text, field) = passage_text(f, &doc);
         let snip = generators
             .get(&field)

@@ -112,6 +112,7 @@ pub fn add_document(writer: &IndexWriter, f: &Fields, rec: &DocRecord) -> Result
 
 fn common_fields(doc: &mut TantivyDocument, f: &Fields, rec: &DocRecord) {
     doc.add_text(f.id, &rec.id);
+    doc.add_u64(f.key, crate::schema::record_key(&rec.id));
     doc.add_text(f.path, &rec.path);
     doc.add_text(f.language, &rec.language);
     doc.add_facet(f.facets, facet_value(FACET_LANGUAGE, &rec.language));

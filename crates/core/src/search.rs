@@ -463,7 +463,7 @@ impl PassagePool {
         let ids = record_keys(searcher, top.iter().map(|(_, a)| *a))?;
         let mut by_doc: HashMap<RecordKey, Vec<(f32, DocAddress)>> = HashMap::new();
         for (hit, id) in top.into_iter().zip(ids) {
-            if !id.is_empty() {
+            if id != 0 {
                 by_doc.entry(id).or_default().push(hit);
             }
         }
@@ -475,8 +475,8 @@ impl PassagePool {
     }
 
     /// The best two passage scores of a document.
-    fn best_two(&self, id: &str) -> (f32, f32) {
-        let scores = self.by_doc.get(id).map(Vec::as_slice).unwrap_or_default();
+    fn best_two(&self, key: RecordKey) -> (f32, f32) {
+        let scores = self.by_doc.get(&key).map(Vec::as_slice).unwrap_or_default();
         let at = |i: usize| scores.get(i).map_or(0.0, |(s, _)| *s);
         (at(0), at(1))
     }
@@ -492,7 +492,8 @@ impl PassagePool {
         id: &str,
         want: usize,
     ) -> Result<Vec<(f32, DocAddress)>> {
-        let pooled = self.by_doc.get(id).cloned().unwrap_or_default();
+        let key = crate::schema::record_key(id);
+        let pooled = self.by_doc.get(&key).cloned().unwrap_or_default();
         if pooled.len() >= want || self.complete {
             return Ok(pooled);
         }
@@ -540,7 +541,7 @@ fn ranked(
         .into_iter()
         .zip(ids)
         .map(|((score, addr), id)| {
-            let (p1, p2) = pool.map_or((0.0, 0.0), |p| p.best_two(&id));
+            let (p1, p2) = pool.map_or((0.0, 0.0), |p| p.best_two(id));
             (
                 score + BEST_PASSAGE_WEIGHT * p1 + SECOND_PASSAGE_WEIGHT * p2,
                 addr,
@@ -555,58 +556,31 @@ fn ranked(
     ))
 }
 
-/// The document id of each record, from the `id` fast field (no stored-document reads).
+/// The document key of each record, from the `key` fast field: no strings and no term
+/// dictionary, which turning `id` ordinals back into text needed (a tenth of a search).
 pub(crate) fn record_keys(
     searcher: &Searcher,
     addrs: impl Iterator<Item = DocAddress>,
 ) -> Result<Vec<RecordKey>> {
-    let addrs: Vec<DocAddress> = addrs.collect();
-    let mut columns: HashMap<u32, Option<tantivy::columnar::StrColumn>> = HashMap::new();
-    // Per segment: (position in `addrs`, ordinal of the record's id).
-    let mut wanted: HashMap<u32, Vec<(usize, u64)>> = HashMap::new();
-    for (i, addr) in addrs.iter().enumerate() {
-        let col = match columns.get(&addr.segment_ord) {
-            Some(c) => c.clone(),
-            None => {
-                let c = searcher
+    let mut columns: HashMap<u32, tantivy::columnar::Column<u64>> = HashMap::new();
+    let mut out = Vec::new();
+    for addr in addrs {
+        let col = match columns.entry(addr.segment_ord) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                searcher
                     .segment_reader(addr.segment_ord)
                     .fast_fields()
-                    .str("id")?;
-                columns.insert(addr.segment_ord, c.clone());
-                c
-            }
+                    .u64("key")?,
+            ),
         };
-        if let Some(ord) = col.and_then(|c| c.term_ords(addr.doc_id).next()) {
-            wanted.entry(addr.segment_ord).or_default().push((i, ord));
-        }
-    }
-    let mut out = vec![String::new(); addrs.len()];
-    for (segment, items) in wanted {
-        let Some(Some(col)) = columns.get(&segment) else {
-            continue;
-        };
-        let mut ords: Vec<u64> = items.iter().map(|(_, o)| *o).collect();
-        ords.sort_unstable();
-        ords.dedup();
-        // One pass over the dictionary for all of them: turning ordinals into strings one
-        // by one decompresses a dictionary block each time, which dominated query time.
-        let mut names: Vec<String> = Vec::with_capacity(ords.len());
-        col.dictionary().sorted_ords_to_term_cb(&ords, |b| {
-            names.push(String::from_utf8_lossy(b).into_owned())
-        })?;
-        for (i, ord) in items {
-            if let Ok(k) = ords.binary_search(&ord) {
-                if let Some(name) = names.get(k) {
-                    out[i] = name.clone();
-                }
-            }
-        }
+        out.push(col.first(addr.doc_id).unwrap_or(0));
     }
     Ok(out)
 }
 
-/// A record's document id ("" for a record without one).
-pub(crate) type RecordKey = String;
+/// A record's document key ([`crate::schema::record_key`] of its id; 0 for none).
+pub(crate) type RecordKey = u64;
 
 /// Facet counts: `counted` holds every facet without a selection (counted with the
 /// ranking); one search more per selected facet, with its own selection left out.
