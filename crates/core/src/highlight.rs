@@ -14,6 +14,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 
+use rustc_hash::FxHashMap;
 use tantivy::query::Query;
 use tantivy::schema::Field;
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
@@ -35,7 +36,9 @@ pub struct Highlighter {
     analyzer: RefCell<TextAnalyzer>,
     /// Words already analyzed, as written, with their weight if they match: the same few
     /// words recur in every passage of a result page.
-    seen: RefCell<HashMap<String, Option<f32>>>,
+    /// Hashed with FxHash: SipHash of every word of every passage was a visible cost, and
+    /// the words are the library's own, not an attacker's choice of keys.
+    seen: RefCell<FxHashMap<String, Option<f32>>>,
     max_chars: usize,
 }
 
@@ -86,7 +89,7 @@ impl Highlighter {
             weights,
             prefixes,
             analyzer: RefCell::new(analyzer),
-            seen: RefCell::new(HashMap::new()),
+            seen: RefCell::new(FxHashMap::default()),
             max_chars,
         }
     }
@@ -107,11 +110,21 @@ impl Highlighter {
         let mut best: Option<(f32, usize, usize, Vec<Range<usize>>)> = None;
         let mut cur = (0.0f32, 0usize, 0usize, Vec::new());
         let mut start: Option<usize> = None;
-        let ends = text
-            .char_indices()
-            .chain(std::iter::once((text.len(), ' ')));
-        for (i, c) in ends {
-            if c.is_alphanumeric() {
+        let bytes = text.as_bytes();
+        let mut next = 0;
+        while next <= bytes.len() {
+            let i = next;
+            // Decoding chars only where the text is not ASCII: most of a passage is.
+            let (alnum, width) = match bytes.get(i) {
+                None => (false, 1),
+                Some(&b) if b.is_ascii() => (b.is_ascii_alphanumeric(), 1),
+                Some(_) => text[i..]
+                    .chars()
+                    .next()
+                    .map_or((false, 1), |c| (c.is_alphanumeric(), c.len_utf8())),
+            };
+            next += width;
+            if alnum {
                 start.get_or_insert(i);
                 continue;
             }
@@ -174,12 +187,7 @@ impl Highlighter {
             [_, b, ..] if !b.is_ascii() => true,
             [a, b, ..] => {
                 let a = a.to_ascii_lowercase();
-                self.prefixes.lone[usize::from(a)]
-                    || self
-                        .prefixes
-                        .pairs
-                        .binary_search(&[a, b.to_ascii_lowercase()])
-                        .is_ok()
+                self.prefixes.lone[usize::from(a)] || self.prefixes.pair(a, b.to_ascii_lowercase())
             }
         }
     }
@@ -193,8 +201,8 @@ struct Prefixes {
     first: [bool; 256],
     /// Prefixes of one byte (one-letter terms): every word starting with it may match.
     lone: [bool; 256],
-    /// Prefixes of two bytes, sorted.
-    pairs: Vec<[u8; 2]>,
+    /// Prefixes of two ASCII bytes, one bit per pair.
+    pairs: [u64; 128 * 128 / 64],
 }
 
 impl Prefixes {
@@ -202,7 +210,7 @@ impl Prefixes {
         let mut out = Prefixes {
             first: [false; 256],
             lone: [false; 256],
-            pairs: Vec::new(),
+            pairs: [0; 128 * 128 / 64],
         };
         for p in prefixes {
             match *p.as_bytes() {
@@ -211,17 +219,27 @@ impl Prefixes {
                     out.first[usize::from(a)] = true;
                     out.lone[usize::from(a)] = true;
                 }
-                [a, b] => {
+                [a, b] if a.is_ascii() && b.is_ascii() => {
                     out.first[usize::from(a)] = true;
-                    out.pairs.push([a, b]);
+                    let bit = Prefixes::bit(a, b);
+                    out.pairs[bit / 64] |= 1 << (bit % 64);
                 }
-                // A multi-byte character: an ASCII word can only be a prefix of it.
+                // One multi-byte character, or an ASCII one and a multi-byte one: an ASCII
+                // word can only be a prefix of it.
                 [a, ..] => out.first[usize::from(a)] = true,
             }
         }
-        out.pairs.sort_unstable();
-        out.pairs.dedup();
         out
+    }
+
+    /// Whether `a b` (two ASCII bytes) is a prefix.
+    fn pair(&self, a: u8, b: u8) -> bool {
+        let bit = Prefixes::bit(a, b);
+        self.pairs[bit / 64] & (1 << (bit % 64)) != 0
+    }
+
+    fn bit(a: u8, b: u8) -> usize {
+        usize::from(a & 0x7f) * 128 + usize::from(b & 0x7f)
     }
 }
 
