@@ -286,13 +286,17 @@ impl Prepared {
     }
 
     fn doc_query(&self, f: &Fields, req: &SearchRequest, skip: Option<Dim>) -> Box<dyn Query> {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
-            Occur::Must,
-            term_query(Term::from_field_text(f.kind, KIND_DOC)),
-        )];
-        if let Some(t) = &self.text {
-            clauses.push((Occur::Must, t.box_clone()));
-        }
+        // Only document records have title and whole-text fields, so a text clause alone
+        // picks documents; `kind` as well made each search walk the postings of every
+        // document, as it did passages' (BENCHMARKS.md, 1M passages). Its score was the
+        // same for every document, so rankings do not change.
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = match &self.text {
+            Some(t) => vec![(Occur::Must, t.box_clone())],
+            None => vec![(
+                Occur::Must,
+                term_query(Term::from_field_text(f.kind, KIND_DOC)),
+            )],
+        };
         clauses.extend(self.excluded.iter().map(|(o, q)| (*o, q.box_clone())));
         clauses.extend(
             self.query_filters
