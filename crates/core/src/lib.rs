@@ -8,6 +8,7 @@ pub mod analyzers;
 pub mod documents;
 pub mod error;
 pub mod eval;
+pub(crate) mod facet_count;
 pub mod glossary;
 pub mod highlight;
 pub mod links;

@@ -7,15 +7,17 @@
 //! and every *other* facet's selection, so choosing one topic does not zero the others.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use crate::highlight::Highlighter;
 use serde::Serialize;
-use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use crate::error::{CoreError, Result};
+use crate::facet_count::{CountFacets, FacetMaps, FacetTally};
 use crate::links;
 use crate::query::{document_text_query, exclusions, passage_exclusions, passage_text_query};
 use crate::schema::{
@@ -384,7 +386,7 @@ pub fn search(store: &Store, searcher: &Searcher, req: &SearchRequest) -> Result
             &(
                 window.order_by_u64_field("year", Order::Desc),
                 Count,
-                facet_collectors(&unselected, &[]),
+                facet_collectors(&store.facet_maps, &unselected, &[]),
             ),
         )?;
         let addrs = top.into_iter().map(|(_, a)| (0.0, a)).collect();
@@ -392,6 +394,7 @@ pub fn search(store: &Store, searcher: &Searcher, req: &SearchRequest) -> Result
     } else {
         ranked(
             searcher,
+            &store.facet_maps,
             req,
             query.as_ref(),
             limit,
@@ -525,6 +528,7 @@ type Window = (Vec<(f32, DocAddress)>, usize, Collected);
 /// bonus. Also counts the facets of `unselected` over the same matches.
 fn ranked(
     searcher: &Searcher,
+    maps: &Arc<FacetMaps>,
     req: &SearchRequest,
     query: &dyn Query,
     limit: usize,
@@ -537,7 +541,7 @@ fn ranked(
         &(
             TopDocs::with_limit(depth).order_by_score(),
             Count,
-            facet_collectors(unselected, &[]),
+            facet_collectors(maps, unselected, &[]),
         ),
     )?;
     let ids = record_keys(searcher, top.iter().map(|(_, a)| *a))?;
@@ -608,16 +612,16 @@ fn count_facets(
         } else {
             Vec::new()
         };
-        let counts = collect_facets(searcher, query.as_ref(), &[dim], &subtopics)?;
+        let counts = collect_facets(store, searcher, query.as_ref(), &[dim], &subtopics)?;
         fill(&mut out, dim, &counts, &subtopics);
     }
     Ok(out)
 }
 
 struct Collected {
-    topics: Option<FacetCounts>,
-    subtopics: Option<FacetCounts>,
-    values: Option<FacetCounts>,
+    topics: Option<FacetTally>,
+    subtopics: Option<FacetTally>,
+    values: Option<FacetTally>,
 }
 
 /// Selected topics whose children are worth listing, none an ancestor of another (tantivy's
@@ -632,17 +636,13 @@ fn selected_topic_roots(topics: &[String]) -> Vec<Facet> {
 }
 
 type FacetCollectors = (
-    Option<FacetCollector>,
-    Option<FacetCollector>,
-    Option<FacetCollector>,
+    Option<CountFacets>,
+    Option<CountFacets>,
+    Option<CountFacets>,
 );
 
 /// What [`FacetCollectors`] give back.
-type FacetCounted = (
-    Option<FacetCounts>,
-    Option<FacetCounts>,
-    Option<FacetCounts>,
-);
+type FacetCounted = (Option<FacetTally>, Option<FacetTally>, Option<FacetTally>);
 
 impl From<FacetCounted> for Collected {
     fn from((topics, subtopics, values): FacetCounted) -> Collected {
@@ -656,46 +656,39 @@ impl From<FacetCounted> for Collected {
 
 /// Collectors for the facets of `dims` (none for an empty list) and for the children of
 /// `subtopics`.
-fn facet_collectors(dims: &[Dim], subtopics: &[Facet]) -> FacetCollectors {
-    let topics = dims.contains(&Dim::Topic).then(|| {
-        let mut c = FacetCollector::for_field("topics");
-        c.add_facet(Facet::root());
-        c
-    });
-    let sub = (!subtopics.is_empty()).then(|| {
-        let mut c = FacetCollector::for_field("topics");
-        for s in subtopics {
-            c.add_facet(s.clone());
-        }
-        c
-    });
-    let roots: Vec<&str> = dims.iter().filter_map(|d| d.facet_root()).collect();
-    let values = (!roots.is_empty()).then(|| {
-        let mut c = FacetCollector::for_field("facets");
-        for r in &roots {
-            c.add_facet(Facet::from_path([*r]));
-        }
-        c
-    });
+fn facet_collectors(maps: &Arc<FacetMaps>, dims: &[Dim], subtopics: &[Facet]) -> FacetCollectors {
+    let topics = dims
+        .contains(&Dim::Topic)
+        .then(|| CountFacets::new("topics", vec![Facet::root()], Arc::clone(maps)));
+    let sub = (!subtopics.is_empty())
+        .then(|| CountFacets::new("topics", subtopics.to_vec(), Arc::clone(maps)));
+    let roots: Vec<Facet> = dims
+        .iter()
+        .filter_map(|d| d.facet_root())
+        .map(|r| Facet::from_path([r]))
+        .collect();
+    let values = (!roots.is_empty()).then(|| CountFacets::new("facets", roots, Arc::clone(maps)));
     (topics, sub, values)
 }
 
 fn collect_facets(
+    store: &Store,
     searcher: &Searcher,
     query: &dyn Query,
     dims: &[Dim],
     subtopics: &[Facet],
 ) -> Result<Collected> {
-    Ok(Collected::from(
-        searcher.search(query, &facet_collectors(dims, subtopics))?,
-    ))
+    Ok(Collected::from(searcher.search(
+        query,
+        &facet_collectors(&store.facet_maps, dims, subtopics),
+    )?))
 }
 
 fn fill(out: &mut Facets, dim: Dim, c: &Collected, subtopics: &[Facet]) {
     let last = |facet: &Facet| facet.to_path().last().map(|s| s.to_string());
-    let children = |counts: &FacetCounts, root: Facet| -> Vec<FacetCount> {
+    let children = |counts: &FacetTally, root: Facet| -> Vec<FacetCount> {
         counts
-            .get(root)
+            .children(&root)
             .filter_map(|(facet, count)| {
                 Some(FacetCount {
                     value: last(facet)?,
@@ -720,7 +713,7 @@ fn fill(out: &mut Facets, dim: Dim, c: &Collected, subtopics: &[Facet]) {
                 let mut seen: BTreeSet<String> = v.iter().map(|x| x.value.clone()).collect();
                 for s in subtopics {
                     let mut kids: Vec<FacetCount> = sub
-                        .get(s.clone())
+                        .children(s)
                         .map(|(facet, count)| FacetCount {
                             value: facet.to_path().join("/"),
                             count,

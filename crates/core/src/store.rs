@@ -8,6 +8,7 @@ use tantivy::{Index, IndexReader, ReloadPolicy};
 
 use crate::analyzers;
 use crate::error::{CoreError, Result};
+use crate::facet_count::FacetMaps;
 use crate::glossary::Glossary;
 use crate::schema::Fields;
 
@@ -17,6 +18,13 @@ use crate::schema::Fields;
 /// tenth faster for a fifth more store on disk (BENCHMARKS.md). Settings live in the
 /// index's own metadata, so an index built with other blocks still opens.
 const DOCSTORE_BLOCK_BYTES: usize = 4096;
+
+/// Decompressed store blocks a reader keeps (tantivy keeps 100). With 4 KB blocks, 100
+/// held 400 KB: the real corpus's searches (about 40 stored records each, scattered over
+/// some 4,000 blocks) then decompressed almost every read, and under load that was a tenth
+/// of the server's CPU. 4,096 blocks bound the cache near 20 MB whatever the library's size
+/// (BENCHMARKS.md).
+const DOCSTORE_CACHE_BLOCKS: usize = 4096;
 
 fn settings() -> tantivy::IndexSettings {
     tantivy::IndexSettings {
@@ -32,6 +40,8 @@ pub struct Store {
     pub fields: Fields,
     /// Acronyms and synonyms (the built-in copy unless the caller sets another).
     pub glossary: Arc<Glossary>,
+    /// Facet ordinal mappings of the index's segments, built once (see `facet_count`).
+    pub(crate) facet_maps: Arc<FacetMaps>,
 }
 
 impl Store {
@@ -63,6 +73,7 @@ impl Store {
             index,
             fields,
             glossary: Arc::new(Glossary::builtin()),
+            facet_maps: Arc::default(),
         })
     }
 
@@ -89,6 +100,7 @@ impl Store {
             index,
             fields,
             glossary: Arc::new(Glossary::builtin()),
+            facet_maps: Arc::default(),
         })
     }
 
@@ -105,6 +117,7 @@ impl Store {
             index,
             fields,
             glossary: Arc::new(Glossary::builtin()),
+            facet_maps: Arc::default(),
         }
     }
 
@@ -114,6 +127,7 @@ impl Store {
             .index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .doc_store_cache_num_blocks(DOCSTORE_CACHE_BLOCKS)
             .try_into()?)
     }
 }
