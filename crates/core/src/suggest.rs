@@ -213,18 +213,27 @@ impl Suggester {
         self.entries.is_empty()
     }
 
-    /// Up to `n` completions of `typed`: entries that start with it first (titles and the
-    /// most widespread phrases ahead), then titles with a later word starting with it.
-    pub fn suggest(&self, typed: &str, n: usize) -> Vec<Suggestion> {
+    /// What `typed` is matched as: folded, with a trailing space kept; `None` when nothing
+    /// is left.
+    fn prefix(&self, typed: &str) -> Option<String> {
         let mut folder = self.folder.clone();
         let mut prefix = fold(&mut folder, typed);
-        if prefix.is_empty() || n == 0 {
-            return Vec::new();
+        if prefix.is_empty() {
+            return None;
         }
         // "water " asks for words after "water", not for "waterfront".
         if typed.ends_with(char::is_whitespace) {
             prefix.push(' ');
         }
+        Some(prefix)
+    }
+
+    /// Up to `n` completions of `typed`: entries that start with it first (titles and the
+    /// most widespread phrases ahead), then titles with a later word starting with it.
+    pub fn suggest(&self, typed: &str, n: usize) -> Vec<Suggestion> {
+        let Some(prefix) = self.prefix(typed).filter(|_| n > 0) else {
+            return Vec::new();
+        };
         let start = self
             .entries
             .partition_point(|e| e.key.as_str() < prefix.as_str());
@@ -385,14 +394,9 @@ mod tests {
     /// The completions by the definition: every entry starting with the prefix, ranked in
     /// full, then a scan of every title for a later word starting with it.
     fn naive(s: &Suggester, typed: &str, n: usize) -> Vec<(String, SuggestionKind)> {
-        let mut folder = s.folder.clone();
-        let mut prefix = fold(&mut folder, typed);
-        if prefix.is_empty() || n == 0 {
+        let Some(prefix) = s.prefix(typed).filter(|_| n > 0) else {
             return Vec::new();
-        }
-        if typed.ends_with(char::is_whitespace) {
-            prefix.push(' ');
-        }
+        };
         let mut found: Vec<&Entry> = s
             .entries
             .iter()
