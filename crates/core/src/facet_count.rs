@@ -294,13 +294,46 @@ mod tests {
         out
     }
 
+    /// The counts by definition: per matching document, each child one level below a root
+    /// of any of its facets that descends from that root, once.
+    fn counts_by_definition(
+        docs: &[(bool, Vec<String>)],
+        only_hits: bool,
+        roots: &[Facet],
+    ) -> Vec<(String, u64)> {
+        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+        for (hit, paths) in docs {
+            if only_hits && !hit {
+                continue;
+            }
+            let mut children = std::collections::BTreeSet::new();
+            for path in paths {
+                let facet = Facet::from(path.as_str());
+                for root in roots {
+                    let under = child_under(
+                        root.encoded_str().as_bytes(),
+                        facet.encoded_str().as_bytes(),
+                    );
+                    if let Some(child) = under.and_then(|c| Facet::from_encoded(c.to_vec()).ok()) {
+                        children.insert(child.to_string());
+                    }
+                }
+            }
+            for child in children {
+                *counts.entry(child).or_insert(0) += 1;
+            }
+        }
+        counts.into_iter().collect()
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
-        /// The same counts as tantivy's own collector, for every document or some, with the
-        /// root or with sibling roots, over one or several segments, and the same again
-        /// when the mappings come from the cache. Names are two letters or more: under the
-        /// root, tantivy 0.27 splits a one-letter child in two and reports one half's count
-        /// (`/a` with `/a` and `/a/a` counts 1, not 2); this module counts 2.
+        /// The counts by definition, and the same as tantivy's own collector, for every
+        /// document or some, with the root or with sibling roots, over one or several
+        /// segments, and the same again when the mappings come from the cache. Under the
+        /// root, tantivy 0.27 reads each child's name from its second byte on, so children
+        /// that differ only in their first letter count as one (`/aa` and `/ba/aa` in one
+        /// document count 1 between them); that case is checked by definition only.
         #[test]
         fn counts_match_tantivys_facet_collector(
             docs in proptest::collection::vec(
@@ -319,12 +352,16 @@ mod tests {
             };
             let maps = Arc::new(FacetMaps::default());
             let hit = TermQuery::new(Term::from_field_text(word, "hit"), IndexRecordOption::Basic);
-            for query in [&AllQuery as &dyn tantivy::query::Query, &hit] {
+            for (only_hits, query) in [(false, &AllQuery as &dyn tantivy::query::Query), (true, &hit)] {
                 let mut theirs = FacetCollector::for_field("topics");
                 for r in &roots {
                     theirs.add_facet(r.clone());
                 }
-                let expected = tantivy_counts(&searcher.search(query, &theirs).unwrap(), &roots);
+                let theirs = tantivy_counts(&searcher.search(query, &theirs).unwrap(), &roots);
+                let expected = counts_by_definition(&docs, only_hits, &roots);
+                if root_set != 0 {
+                    proptest::prop_assert_eq!(&theirs, &expected);
+                }
                 for _ in 0..2 {
                     let ours = CountFacets::new("topics", roots.clone(), Arc::clone(&maps));
                     let got = our_counts(&searcher.search(query, &ours).unwrap(), &roots);
