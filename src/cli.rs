@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use polsearch_core::glossary::Glossary;
 use polsearch_core::{SearchRequest, Store};
 use polsearch_extract::PdfEngine;
+use polsearch_indexer::isolate::WorkerLimits;
 use polsearch_indexer::{IndexOptions, Isolation, Taxonomy, WorkerCommand};
 
 use crate::{output, progress};
@@ -275,9 +276,22 @@ pub struct EvalLabelsArgs {
 
 #[derive(Debug, Args)]
 pub struct WorkerArgs {
-    #[arg(long, value_parser = ["oxide", "lopdf"])]
-    pub engine: String,
-    pub path: PathBuf,
+    /// Read requests from stdin and answer each with a line of JSON, until stdin closes.
+    #[arg(long, conflicts_with_all = ["engine", "path"])]
+    pub serve: bool,
+    #[arg(long, value_parser = ["oxide", "lopdf"], required_unless_present = "serve")]
+    pub engine: Option<String>,
+    /// Address-space cap the worker puts on itself, in bytes (0: none).
+    #[arg(long, requires_all = ["cpu_limit", "parent"])]
+    pub memory_limit: Option<u64>,
+    /// CPU-time cap the worker puts on itself, in seconds.
+    #[arg(long, requires_all = ["memory_limit", "parent"])]
+    pub cpu_limit: Option<u64>,
+    /// The process that started the worker; the worker dies with it.
+    #[arg(long, requires_all = ["memory_limit", "cpu_limit"])]
+    pub parent: Option<u32>,
+    #[arg(required_unless_present = "serve")]
+    pub path: Option<PathBuf>,
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -294,8 +308,22 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Inspect(a) => crate::inspect::inspect(a),
         Command::EvalLabels(a) => crate::eval_labels::eval_labels(a),
         Command::ExtractWorker(a) => {
-            let engine = PdfEngine::parse(&a.engine).unwrap_or(PdfEngine::Oxide);
-            let code = polsearch_indexer::isolate::worker_main(&a.path, engine);
+            let limits = match (a.memory_limit, a.cpu_limit, a.parent) {
+                (Some(memory), Some(cpu_seconds), Some(parent)) => Some(WorkerLimits {
+                    memory,
+                    cpu_seconds,
+                    parent,
+                }),
+                _ => None,
+            };
+            let code = match (a.serve, &a.path) {
+                (false, Some(path)) => {
+                    let engine = a.engine.as_deref().and_then(PdfEngine::parse);
+                    let engine = engine.unwrap_or(PdfEngine::Oxide);
+                    polsearch_indexer::isolate::worker_main(path, engine, limits)
+                }
+                _ => polsearch_indexer::isolate::worker_serve(limits),
+            };
             Ok(ExitCode::from(code as u8))
         }
     }

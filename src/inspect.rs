@@ -14,8 +14,13 @@ use crate::cli::{index_options, InspectArgs};
 pub fn inspect(a: InspectArgs) -> Result<ExitCode> {
     let opts = index_options(Path::new("."), Path::new("."), &a.pipeline)?;
     let rel = a.file.to_string_lossy().replace('\\', "/");
-    let analysis = polsearch_indexer::analyze_file(&opts.isolation, &opts.taxonomy, &a.file, &rel)
-        .map_err(|e| anyhow!("{}: {e}", a.file.display()))?;
+    let analysis = polsearch_indexer::analyze_file(
+        &polsearch_indexer::WorkerPool::new(&opts.isolation),
+        &opts.taxonomy,
+        &a.file,
+        &rel,
+    )
+    .map_err(|e| anyhow!("{}: {e}", a.file.display()))?;
     if a.json {
         println!(
             "{}",

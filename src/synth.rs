@@ -175,13 +175,13 @@ fn title(rng: &mut fastrand::Rng, src: &Source) -> String {
 }
 
 fn read_sources(a: &BenchCorpusArgs) -> Result<Vec<Source>> {
-    let isolation = crate::cli::pdf_isolation(&a.pipeline)?;
+    let workers = polsearch_indexer::WorkerPool::new(&crate::cli::pdf_isolation(&a.pipeline)?);
     // The files an index run of the folder would read, in its order.
     let files = polsearch_indexer::walk::corpus_files(&a.from, None)?;
     let mut sources = Vec::new();
     for file in files {
         let path = file.abs;
-        let Ok((_, doc)) = polsearch_indexer::analyze::extract_file(&isolation, &path) else {
+        let Ok((_, doc)) = polsearch_indexer::analyze::extract_file(&workers, &path) else {
             continue;
         };
         let texts: Vec<&str> = doc.sections.iter().map(|s| s.text.as_str()).collect();

@@ -12,7 +12,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use polsearch_indexer::{analyze, Isolation, WorkerCommand};
+use polsearch_indexer::{analyze, Isolation, WorkerCommand, WorkerPool};
 use proptest::prelude::*;
 
 fn config(default_cases: u32) -> ProptestConfig {
@@ -75,7 +75,7 @@ fn check_mutant(base: &std::path::Path, edits: &[Edit]) -> Result<(), TestCaseEr
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("mutant.pdf");
     std::fs::write(&path, &bytes).expect("write mutant");
-    match analyze::extract_file(&isolation(), &path) {
+    match analyze::extract_file(workers(), &path) {
         Ok((_, doc)) => {
             let pages: Vec<u32> = doc.sections.iter().filter_map(|s| s.page).collect();
             prop_assert_eq!(pages.len(), doc.sections.len(), "every section is a page");
@@ -162,6 +162,13 @@ fn mutate(base: &[u8], edits: &[Edit]) -> Vec<u8> {
         }
     }
     b
+}
+
+/// Workers shared by every case of a test binary, as an index run shares them among its
+/// files: mutants then also meet workers that have read other mutants before.
+fn workers() -> &'static WorkerPool {
+    static WORKERS: std::sync::OnceLock<WorkerPool> = std::sync::OnceLock::new();
+    WORKERS.get_or_init(|| WorkerPool::new(&isolation()))
 }
 
 fn isolation() -> Isolation {

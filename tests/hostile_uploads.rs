@@ -690,8 +690,10 @@ fn sigkill(pid: u32) {
     assert!(st.success(), "kill -9 {pid} failed");
 }
 
-/// Running `extract-worker` processes whose command line mentions `tag`.
-fn workers_of(tag: &str) -> Vec<String> {
+/// Running `extract-worker` processes started by process `parent` (their command line
+/// names it; once it is dead they belong to init, so their parent id says nothing).
+fn workers_of(parent: u32) -> Vec<String> {
+    let tag = format!("--parent {parent} ");
     let Ok(procs) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
@@ -699,7 +701,7 @@ fn workers_of(tag: &str) -> Vec<String> {
         .flatten()
         .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
         .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
-        .filter(|c| c.contains("extract-worker") && c.contains(tag))
+        .filter(|c| c.contains("extract-worker") && c.contains(&tag))
         .collect()
 }
 
@@ -750,6 +752,7 @@ fn serve_killed_during_uploads_restarts_with_each_document_once() {
         let batch: Vec<_> = pending.drain(..pending.len().min(6)).collect();
         let delay = Duration::from_millis(rng.u64(100..2500));
         let results = Mutex::new(Vec::new());
+        let mut server_pid = 0;
         std::thread::scope(|scope| {
             for chunk in batch.chunks(2) {
                 let (results, s) = (&results, &s);
@@ -763,20 +766,20 @@ fn serve_killed_during_uploads_restarts_with_each_document_once() {
             }
             std::thread::sleep(delay);
             // The uploads in flight then see their connection closed.
-            sigkill(s.pid());
+            server_pid = s.pid();
+            sigkill(server_pid);
             kills += 1;
         });
         s.kill();
         // A worker must not outlive its server: it would go on burning CPU and memory
         // for a run that no longer exists. Its death is asynchronous, hence the wait.
-        let tag = corpus.to_string_lossy().into_owned();
-        let mut orphans = workers_of(&tag);
+        let mut orphans = workers_of(server_pid);
         for _ in 0..20 {
             if orphans.is_empty() {
                 break;
             }
             std::thread::sleep(Duration::from_millis(100));
-            orphans = workers_of(&tag);
+            orphans = workers_of(server_pid);
         }
         assert!(
             orphans.is_empty(),

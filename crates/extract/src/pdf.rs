@@ -54,10 +54,17 @@ const MIN_LETTERS_FOR_TEXT: usize = 40;
 const LOPDF_MAX_DECOMPRESSED: usize = 256 * 1024 * 1024;
 
 /// Extracts a PDF held in memory with the given engine.
+///
+/// pdf_oxide keeps process-wide caches of parsed fonts and CMaps, shared across the
+/// documents a process reads and keyed by a hash of what it parsed; they are emptied first,
+/// so that what one document yields never depends on (or is poisoned by) another one read
+/// before it in the same worker.
 pub fn extract_pdf(bytes: &[u8], engine: PdfEngine) -> Result<ExtractedDoc> {
     if !looks_like_pdf(bytes) {
         return Err(ExtractError::PdfOpen("no %PDF header".into()));
     }
+    pdf_oxide::fonts::global_cache::clear_global_font_cache();
+    pdf_oxide::fonts::cmap::clear_cmap_cache();
     let meta = read_metadata(bytes);
     let mut doc = ExtractedDoc::default();
     if let Some(w) = &meta.warning {

@@ -8,7 +8,7 @@ use polsearch_extract::{ExtractedDoc, Format, SourceKind};
 use rayon::prelude::*;
 
 use crate::enrich::{enrich, Enrichment};
-use crate::isolate::Isolation;
+use crate::isolate::{Isolation, WorkerPool};
 use crate::run::{extract_in_process, extract_pdf_with_fallback};
 use crate::topics::Taxonomy;
 
@@ -34,7 +34,7 @@ pub struct Analysis {
 
 /// Extracts one PDF, HTML, Markdown or text file the way an index run does.
 pub fn extract_file(
-    isolation: &Isolation,
+    workers: &WorkerPool,
     path: &Path,
 ) -> Result<(SourceKind, ExtractedDoc), String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read file: {e}"))?;
@@ -44,7 +44,7 @@ pub fn extract_file(
     let doc = match format {
         Format::Pdf => {
             drop(bytes);
-            extract_pdf_with_fallback(isolation, path).map_err(|e| e.to_string())?
+            extract_pdf_with_fallback(workers, path).map_err(|e| e.to_string())?
         }
         Format::Jsonl => {
             return Err(
@@ -59,12 +59,12 @@ pub fn extract_file(
 
 /// Extracts and enriches one file; `rel` is its corpus-relative path (as the index stores it).
 pub fn analyze_file(
-    isolation: &Isolation,
+    workers: &WorkerPool,
     taxonomy: &Taxonomy,
     path: &Path,
     rel: &str,
 ) -> Result<Analysis, String> {
-    let (kind, doc) = extract_file(isolation, path)?;
+    let (kind, doc) = extract_file(workers, path)?;
     // As in an index run, a bug in enrichment costs this file only.
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         analyze_doc(rel, kind, &doc, taxonomy)
@@ -110,10 +110,11 @@ pub fn analyze_files(
     files: &[(std::path::PathBuf, String)],
     threads: usize,
 ) -> Vec<Result<Analysis, String>> {
+    let workers = WorkerPool::new(isolation);
     let run = || {
         files
             .par_iter()
-            .map(|(abs, rel)| analyze_file(isolation, taxonomy, abs, rel))
+            .map(|(abs, rel)| analyze_file(&workers, taxonomy, abs, rel))
             .collect()
     };
     match rayon::ThreadPoolBuilder::new()
@@ -123,7 +124,7 @@ pub fn analyze_files(
         Ok(pool) => pool.install(run),
         Err(_) => files
             .iter()
-            .map(|(abs, rel)| analyze_file(isolation, taxonomy, abs, rel))
+            .map(|(abs, rel)| analyze_file(&workers, taxonomy, abs, rel))
             .collect(),
     }
 }

@@ -25,7 +25,7 @@ use serde::Serialize;
 use crate::cache::{ExtractCache, EXTRACT_VERSION};
 use crate::enrich::to_record;
 use crate::error::Result;
-use crate::isolate::{extract_pdf, Isolation, PdfFailure};
+use crate::isolate::{Isolation, PdfFailure, WorkerPool};
 use crate::topics::Taxonomy;
 use crate::walk::{corpus_files, CorpusFile};
 
@@ -173,34 +173,38 @@ pub fn run(opts: &IndexOptions, progress: &dyn Progress) -> Result<Summary> {
     let (tx, rx) = mpsc::sync_channel::<(String, Option<String>, Outcome)>(opts.threads.max(1) * 4);
     let mut uncommitted = 0usize;
     let mut last_commit = Instant::now();
+    let workers = WorkerPool::new(&opts.isolation);
     let result: Result<()> = std::thread::scope(|scope| {
-        let existing = &existing;
-        let fingerprint = fingerprint.as_str();
-        let cache = &cache;
+        let ctx = RunContext {
+            opts,
+            cache: &cache,
+            existing: &existing,
+            fingerprint: fingerprint.as_str(),
+            workers: &workers,
+        };
         scope.spawn(move || {
             let order = largest_first(&files);
             let next = AtomicUsize::new(0);
             pool.scope(|workers| {
                 for _ in 0..pool.current_num_threads() {
                     let tx = tx.clone();
-                    let (order, next, files) = (&order, &next, &files);
+                    let (order, next, files, ctx) = (&order, &next, &files, &ctx);
                     workers.spawn(move |_| {
                         while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
                             let file = &files[i];
                             // A bug in enrichment must cost one file, not the run.
-                            let (content, outcome) = catch_unwind(AssertUnwindSafe(|| {
-                                process_file(opts, cache, file, existing, fingerprint)
-                            }))
-                            .unwrap_or_else(|p| {
-                                let failed = Outcome::Failed(Failure::new(
-                                    &file.rel,
-                                    format!(
-                                        "indexer panicked: {}",
-                                        polsearch_extract::pdf::panic_message(&p)
-                                    ),
-                                ));
-                                (None, failed)
-                            });
+                            let (content, outcome) =
+                                catch_unwind(AssertUnwindSafe(|| process_file(ctx, file)))
+                                    .unwrap_or_else(|p| {
+                                        let failed = Outcome::Failed(Failure::new(
+                                            &file.rel,
+                                            format!(
+                                                "indexer panicked: {}",
+                                                polsearch_extract::pdf::panic_message(&p)
+                                            ),
+                                        ));
+                                        (None, failed)
+                                    });
                             // The receiver only goes away if writing failed; nothing left
                             // to do then.
                             if tx.send((file.rel.clone(), content, outcome)).is_err() {
@@ -271,14 +275,19 @@ fn short(s: &str) -> &str {
     &s[..s.len().min(16)]
 }
 
+/// What every file of a run is processed against.
+struct RunContext<'a> {
+    opts: &'a IndexOptions,
+    cache: &'a ExtractCache,
+    /// What the index held when the run began, by corpus-relative path.
+    existing: &'a HashMap<String, polsearch_core::record::IndexedFile>,
+    /// Extraction and pipeline versions and the taxonomy: a file is re-done when they change.
+    fingerprint: &'a str,
+    workers: &'a WorkerPool,
+}
+
 /// What became of one file, with the hash of its bytes (when they could be read).
-fn process_file(
-    opts: &IndexOptions,
-    cache: &ExtractCache,
-    file: &CorpusFile,
-    existing: &HashMap<String, polsearch_core::record::IndexedFile>,
-    fingerprint: &str,
-) -> (Option<String>, Outcome) {
+fn process_file(ctx: &RunContext, file: &CorpusFile) -> (Option<String>, Outcome) {
     let bytes = match std::fs::read(&file.abs) {
         Ok(b) => b,
         Err(e) => {
@@ -287,19 +296,18 @@ fn process_file(
         }
     };
     let content = short(&blake3::hash(&bytes).to_hex()).to_string();
-    let outcome = process_bytes(opts, cache, file, bytes, &content, existing, fingerprint);
+    let outcome = process_bytes(ctx, file, bytes, &content);
     (Some(content), outcome)
 }
 
-fn process_bytes(
-    opts: &IndexOptions,
-    cache: &ExtractCache,
-    file: &CorpusFile,
-    bytes: Vec<u8>,
-    content: &str,
-    existing: &HashMap<String, polsearch_core::record::IndexedFile>,
-    fingerprint: &str,
-) -> Outcome {
+fn process_bytes(ctx: &RunContext, file: &CorpusFile, bytes: Vec<u8>, content: &str) -> Outcome {
+    let RunContext {
+        opts,
+        cache,
+        existing,
+        fingerprint,
+        workers,
+    } = ctx;
     let fail = |error: String| Outcome::Failed(Failure::new(&file.rel, error));
     let hash = format!("{content}:{fingerprint}");
     if let Some(prev) = existing.get(&file.rel) {
@@ -316,7 +324,7 @@ fn process_bytes(
     match format {
         Format::Pdf => {
             drop(bytes);
-            let limits = opts.isolation.limits();
+            let limits = workers.limits();
             let (doc, retagged) = match cache.load(content) {
                 Some(doc) => (doc, true),
                 None => {
@@ -328,7 +336,7 @@ fn process_bytes(
                             });
                         }
                     }
-                    match extract_pdf_with_fallback(&opts.isolation, &file.abs) {
+                    match extract_pdf_with_fallback(workers, &file.abs) {
                         Ok(doc) => {
                             cache.store(content, &doc);
                             (doc, false)
@@ -421,12 +429,12 @@ pub(crate) fn extract_in_process(
 /// pdf_oxide first; on any failure (error, crash, timeout) lopdf; both reasons if both fail.
 /// The file is to blame only if both engines blame it.
 pub(crate) fn extract_pdf_with_fallback(
-    isolation: &Isolation,
+    workers: &WorkerPool,
     path: &std::path::Path,
 ) -> std::result::Result<ExtractedDoc, PdfFailure> {
-    match extract_pdf(isolation, path, PdfEngine::Oxide) {
+    match workers.extract(path, PdfEngine::Oxide) {
         Ok(doc) => Ok(doc),
-        Err(first) => match extract_pdf(isolation, path, PdfEngine::Lopdf) {
+        Err(first) => match workers.extract(path, PdfEngine::Lopdf) {
             Ok(mut doc) => {
                 doc.warnings
                     .push(format!("pdf_oxide failed ({first}); text from lopdf"));
