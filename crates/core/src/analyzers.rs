@@ -5,10 +5,11 @@
 //! stemmer conflates unrelated words. All fold accents, so "politica" finds "política".
 
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer,
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
 };
 use tantivy::Index;
+
+use crate::stemming::CachedStemmer;
 
 /// The analyzer family a document's text is indexed with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -54,8 +55,12 @@ impl Analyzer {
             .filter(LowerCaser)
             .filter(AsciiFoldingFilter);
         match self {
-            Analyzer::English => base.filter(Stemmer::new(Language::English)).build(),
-            Analyzer::Spanish => base.filter(Stemmer::new(Language::Spanish)).build(),
+            Analyzer::English => base
+                .filter(CachedStemmer::new(frostem::Algorithm::English))
+                .build(),
+            Analyzer::Spanish => base
+                .filter(CachedStemmer::new(frostem::Algorithm::Spanish))
+                .build(),
             Analyzer::Plain => base.build(),
         }
     }

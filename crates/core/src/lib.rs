@@ -20,6 +20,7 @@ pub mod search;
 pub mod snapshot;
 pub mod snippet;
 pub mod spelling;
+pub mod stemming;
 pub mod stopwords;
 pub mod store;
 pub mod suggest;

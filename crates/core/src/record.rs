@@ -60,10 +60,18 @@ pub struct IndexedFile {
     pub hash: String,
 }
 
+/// Room in a record for what is not its text: ids, path, facets, numbers.
+const RECORD_EXTRA: usize = 1024;
+
 /// Adds a document and its passages. The caller deletes the path first when replacing.
 pub fn add_document(writer: &IndexWriter, f: &Fields, rec: &DocRecord) -> Result<()> {
     let analyzer = Analyzer::for_language(&rec.language);
-    let mut doc = TantivyDocument::default();
+    // Sized up front: a long plan's record holds megabytes of text, and growing the buffer
+    // by doubling copied it over and over into freshly zeroed memory.
+    let text: usize = rec.passages.iter().map(|p| p.text.len()).sum();
+    let description = rec.description.as_ref().map_or(0, String::len);
+    let mut doc =
+        TantivyDocument::with_capacity(text + 2 * (rec.title.len() + description) + RECORD_EXTRA);
     doc.add_text(f.kind, KIND_DOC);
     common_fields(&mut doc, f, rec);
     doc.add_text(f.title, &rec.title);
@@ -90,7 +98,8 @@ pub fn add_document(writer: &IndexWriter, f: &Fields, rec: &DocRecord) -> Result
     writer.add_document(doc)?;
 
     for (ord, p) in rec.passages.iter().enumerate() {
-        let mut pd = TantivyDocument::default();
+        let heading = p.heading.as_ref().map_or(0, String::len);
+        let mut pd = TantivyDocument::with_capacity(p.text.len() + 2 * heading + RECORD_EXTRA);
         pd.add_text(f.kind, KIND_PASSAGE);
         common_fields(&mut pd, f, rec);
         pd.add_text(f.body.for_analyzer(analyzer), &p.text);

@@ -144,7 +144,10 @@ pub fn run(opts: &IndexOptions, progress: &dyn Progress) -> Result<Summary> {
         let reader = store.index.reader()?;
         indexed_files(&reader.searcher(), &store.fields)?
     };
-    let mut writer: IndexWriter = store.index.writer(opts.writer_memory)?;
+    // One indexing thread: extraction and enrichment already keep every core busy, and a
+    // second thread doubled the segments to write and merge (0.35 CPU-s more per index of
+    // ../shared/corpus, BENCHMARKS.md).
+    let mut writer: IndexWriter = store.index.writer_with_num_threads(1, opts.writer_memory)?;
     let fingerprint = format!(
         "{EXTRACT_VERSION}+{PIPELINE_VERSION}+{}",
         short(&opts.taxonomy.fingerprint())
@@ -288,19 +291,64 @@ struct RunContext<'a> {
 
 /// What became of one file, with the hash of its bytes (when they could be read).
 fn process_file(ctx: &RunContext, file: &CorpusFile) -> (Option<String>, Outcome) {
-    let bytes = match std::fs::read(&file.abs) {
-        Ok(b) => b,
+    match read_file(file) {
+        Ok(read) => {
+            let content = short(&read.hash.to_hex()).to_string();
+            let outcome = process_bytes(ctx, file, read.format, read.bytes, &content);
+            (Some(content), outcome)
+        }
         Err(e) => {
             let failed = Outcome::Failed(Failure::new(&file.rel, format!("cannot read file: {e}")));
-            return (None, failed);
+            (None, failed)
         }
-    };
-    let content = short(&blake3::hash(&bytes).to_hex()).to_string();
-    let outcome = process_bytes(ctx, file, bytes, &content);
-    (Some(content), outcome)
+    }
 }
 
-fn process_bytes(ctx: &RunContext, file: &CorpusFile, bytes: Vec<u8>, content: &str) -> Outcome {
+/// A file as the run needs it: its format, the hash of its bytes, and the bytes themselves
+/// unless it is a PDF (a worker reads those).
+struct ReadFile {
+    format: Format,
+    hash: blake3::Hash,
+    bytes: Vec<u8>,
+}
+
+/// Reads the head of `file` to tell its format; a PDF is then only hashed, through a small
+/// buffer, rather than read whole into fresh memory that is dropped at once (110 MB on
+/// ../shared/corpus, all of it faulted in and zeroed by the kernel).
+fn read_file(file: &CorpusFile) -> std::io::Result<ReadFile> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(&file.abs)?;
+    let mut bytes = Vec::with_capacity(SNIFF_BYTES);
+    (&mut f).take(SNIFF_BYTES as u64).read_to_end(&mut bytes)?;
+    // Content decides whether a file is handled as a PDF: a renamed PDF is still isolated.
+    let format = Format::sniff(&file.abs, &bytes).unwrap_or(file.format);
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(&bytes);
+    if format == Format::Pdf {
+        hasher.update_reader(f)?;
+        bytes = Vec::new();
+    } else {
+        let head = bytes.len();
+        f.read_to_end(&mut bytes)?;
+        hasher.update(&bytes[head..]);
+    }
+    Ok(ReadFile {
+        format,
+        hash: hasher.finalize(),
+        bytes,
+    })
+}
+
+/// How much of a file tells its format.
+const SNIFF_BYTES: usize = 1024;
+
+fn process_bytes(
+    ctx: &RunContext,
+    file: &CorpusFile,
+    format: Format,
+    bytes: Vec<u8>,
+    content: &str,
+) -> Outcome {
     let RunContext {
         opts,
         cache,
@@ -317,13 +365,10 @@ fn process_bytes(ctx: &RunContext, file: &CorpusFile, bytes: Vec<u8>, content: &
             };
         }
     }
-    // Content decides whether a file is handled as a PDF: a renamed PDF is still isolated.
-    let format = Format::sniff(&file.abs, &bytes[..bytes.len().min(1024)]).unwrap_or(file.format);
     let kind = format.kind();
     let rel = file.rel.clone();
     match format {
         Format::Pdf => {
-            drop(bytes);
             let limits = workers.limits();
             let (doc, retagged) = match cache.load(content) {
                 Some(doc) => (doc, true),

@@ -353,7 +353,10 @@ done
         let pool = fake_pool(Duration::from_secs(20));
         assert_eq!(answer(&pool, "a.pdf"), file("oxide a.pdf, request 1"));
         // The worker that had read a.pdf dies on crash.pdf; a fresh one reads it.
-        assert_eq!(answer(&pool, "crash.pdf"), file("oxide crash.pdf, request 1"));
+        assert_eq!(
+            answer(&pool, "crash.pdf"),
+            file("oxide crash.pdf, request 1")
+        );
         assert_eq!(answer(&pool, "b.pdf"), file("oxide b.pdf, request 2"));
     }
 
