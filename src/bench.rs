@@ -26,6 +26,17 @@ pub struct BenchArgs {
     /// profiler run wants, so that its samples are of one kind of query.
     #[arg(long)]
     pub only: Option<String>,
+    /// Time this one query (with `--topic`s) instead of the mix: what a profiler run of a
+    /// slow request wants.
+    #[arg(long)]
+    pub query: Option<String>,
+    /// Topic filters for `--query`.
+    #[arg(long, requires = "query")]
+    pub topic: Vec<String>,
+    /// Also list the N requests of the mix with the highest median time, to see which
+    /// queries make a kind's tail.
+    #[arg(long, default_value_t = 0)]
+    pub slowest: usize,
     #[command(flatten)]
     pub glossary: crate::cli::GlossaryArg,
 }
@@ -123,6 +134,8 @@ fn figures(kind: &'static str, mut d: Vec<Duration>) -> Figures {
 }
 
 const SUGGEST: &str = "suggest (per keystroke)";
+/// The kind of the request `--query` names.
+const ONE_QUERY: &str = "the --query request";
 
 pub fn bench(a: BenchArgs) -> Result<ExitCode> {
     let store = crate::cli::open_store(&a.index, &a.glossary)?;
@@ -162,11 +175,28 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode> {
         "memo paragraph",
         "browse + filters",
     ];
+    if let Some(q) = &a.query {
+        mix.clear();
+        mix.push((
+            ONE_QUERY,
+            SearchRequest {
+                query: q.clone(),
+                topics: a.topic.clone(),
+                ..SearchRequest::default()
+            },
+        ));
+    }
+    let kinds = if a.query.is_some() {
+        &[ONE_QUERY][..]
+    } else {
+        &kinds[..]
+    };
     let wanted = |kind: &str| a.only.as_deref().is_none_or(|o| kind.contains(o));
     mix.retain(|(kind, _)| wanted(kind));
     let mut times: Vec<Vec<Duration>> = vec![Vec::new(); kinds.len()];
+    let mut by_request: Vec<Vec<Duration>> = vec![Vec::new(); mix.len()];
     for round in 0..=a.rounds {
-        for (kind, r) in &mix {
+        for (n, (kind, r)) in mix.iter().enumerate() {
             let t = Instant::now();
             let resp = polsearch_core::search(&store, &searcher, r)?;
             let took = t.elapsed();
@@ -175,9 +205,20 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode> {
                 if let Some(i) = kinds.iter().position(|k| k == kind) {
                     times[i].push(took);
                 }
+                by_request[n].push(took);
             }
         }
     }
+    let mut slowest: Vec<(f64, &str, &SearchRequest)> = mix
+        .iter()
+        .zip(by_request)
+        .map(|((kind, r), mut d)| {
+            d.sort();
+            (percentile(&d, 0.5), *kind, r)
+        })
+        .collect();
+    slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+    slowest.truncate(a.slowest);
     let mut out: Vec<Figures> = kinds
         .iter()
         .zip(times)
@@ -186,7 +227,7 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode> {
         .collect();
 
     let mut build_ms = None;
-    if wanted(SUGGEST) {
+    if wanted(SUGGEST) && a.query.is_none() {
         let built = Instant::now();
         let suggester = Suggester::build(&store, &searcher)?;
         build_ms = Some(built.elapsed().as_secs_f64() * 1e3);
@@ -209,7 +250,10 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode> {
         println!(
             "{}",
             serde_json::json!({"documents": docs, "records": searcher.num_docs(),
-                "suggester_build_ms": build_ms, "figures": out})
+                "suggester_build_ms": build_ms, "figures": out,
+                "slowest": slowest.iter().map(|(ms, kind, r)| serde_json::json!({
+                    "query": r.query, "kind": kind, "topics": r.topics, "median_ms": ms,
+                })).collect::<Vec<_>>()})
         );
     } else {
         let built = build_ms.map_or(String::new(), |ms| {
@@ -227,6 +271,15 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode> {
                 "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} |",
                 f.kind, f.calls, f.p50_ms, f.p95_ms, f.p99_ms, f.max_ms
             );
+        }
+        if !slowest.is_empty() {
+            println!();
+            println!("| slowest requests | kind | topics | median ms |");
+            println!("|---|---|---|---|");
+            for (ms, kind, r) in &slowest {
+                let query: String = r.query.chars().take(60).collect();
+                println!("| {query} | {kind} | {} | {ms:.2} |", r.topics.join(", "));
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -603,3 +603,93 @@ fn a_pdf_that_failed_is_remembered_until_its_bytes_or_the_limits_change() {
         .count();
     assert_eq!(failure_entries, 0);
 }
+
+/// A facet selection only filters: the documents it keeps rank and score as they do
+/// without it, and the selected dimension is counted as if nothing were selected in it (so
+/// the page can offer the other topics with their counts). On the shipped sample corpus,
+/// where every passage and document fits the ranking's pools, both hold exactly.
+#[test]
+fn facet_selections_filter_without_changing_scores_or_counts() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let idx = tmp.path().join("index");
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    index(&sample, &idx);
+    let search_with = |q: &str, topics: &[&str]| {
+        let mut args = vec![
+            "search",
+            "--index",
+            path_str(&idx),
+            "--json",
+            "--limit",
+            "100",
+        ];
+        for t in topics {
+            args.extend(["--topic", t]);
+        }
+        args.push(q);
+        run_json(&args)
+    };
+    // Top-level topics (a selected topic's subtopics are listed after them).
+    let topic_counts = |v: &Value| -> Vec<(String, u64)> {
+        v["facets"]["topic"]
+            .as_array()
+            .expect("topic facets")
+            .iter()
+            .map(|f| {
+                (
+                    f["value"].as_str().unwrap_or("").to_string(),
+                    f["count"].as_u64().unwrap_or(0),
+                )
+            })
+            .filter(|(t, _)| !t.contains('/'))
+            .collect()
+    };
+    let mut checked = 0;
+    for q in [
+        "water",
+        "housing affordability",
+        "extreme heat",
+        "city budget",
+    ] {
+        let all = search_with(q, &[]);
+        let counts = topic_counts(&all);
+        let top: Vec<&str> = counts.iter().take(3).map(|(t, _)| t.as_str()).collect();
+        let selections: Vec<Vec<&str>> = top
+            .iter()
+            .map(|t| vec![*t])
+            .chain((top.len() >= 2).then(|| vec![top[0], top[1]]))
+            .collect();
+        for selected in selections {
+            let some = search_with(q, &selected);
+            assert_eq!(topic_counts(&some), counts, "{q} {selected:?}: {some}");
+            let kept: Vec<&Value> = all["hits"]
+                .as_array()
+                .expect("hits")
+                .iter()
+                .filter(|h| {
+                    h["topics"]
+                        .as_array()
+                        .is_some_and(|ts| ts.iter().any(|t| selected.iter().any(|s| t == s)))
+                })
+                .collect();
+            let got = some["hits"].as_array().expect("hits");
+            assert_eq!(
+                some["total"].as_u64(),
+                Some(kept.len() as u64),
+                "{q} {selected:?}"
+            );
+            assert_eq!(got.len(), kept.len(), "{q} {selected:?}: {some}");
+            for (g, k) in got.iter().zip(&kept) {
+                assert_eq!(g["id"], k["id"], "{q} {selected:?}: order");
+                let (gs, ks) = (g["score"].as_f64(), k["score"].as_f64());
+                assert!(
+                    matches!((gs, ks), (Some(a), Some(b)) if (a - b).abs() < 1e-4),
+                    "{q} {selected:?}: {} scores {gs:?} filtered, {ks:?} not",
+                    g["id"]
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 8, "too few selections checked: {checked}");
+}

@@ -17,6 +17,7 @@ pub mod query;
 pub mod record;
 pub mod schema;
 pub mod search;
+pub mod sideways;
 pub mod snapshot;
 pub mod snippet;
 pub mod spelling;

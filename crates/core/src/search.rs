@@ -12,7 +12,10 @@ use std::sync::Arc;
 use crate::highlight::Highlighter;
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, Occur, Query, RangeQuery, TermQuery,
+    Weight,
+};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
@@ -24,6 +27,7 @@ use crate::schema::{
     facet_value, Fields, FACET_LANGUAGE, FACET_PLACE, FACET_TYPE, FACET_YEAR, KIND_DOC,
     KIND_PASSAGE,
 };
+use crate::sideways::Sideways;
 use crate::snippet;
 use crate::store::Store;
 use crate::syntax::{self, ParsedQuery};
@@ -224,27 +228,39 @@ fn year_filter(f: &Fields, lo: u64, hi: u64) -> Box<dyn Query> {
     ))
 }
 
+/// A filter clause: it selects and adds nothing to the score, so a document ranks the same
+/// with or without a filter that keeps it (a scoring term query here gave documents with
+/// two of the selected topics more than those with one, and the passage pool's scores
+/// more weight in a filtered search than in an unfiltered one).
+fn filtering(q: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(q, 0.0))
+}
+
+/// The filter of one facet selection of the request (`None` when it is not selected).
+fn dim_filter(f: &Fields, req: &SearchRequest, dim: Dim) -> Option<Box<dyn Query>> {
+    if !dim.selected(req) {
+        return None;
+    }
+    Some(filtering(match dim {
+        Dim::Topic => topic_filter(f, &req.topics),
+        Dim::Type => value_filter(f, FACET_TYPE, &req.types),
+        Dim::Language => value_filter(f, FACET_LANGUAGE, &req.languages),
+        Dim::Place => value_filter(f, FACET_PLACE, &req.places),
+        Dim::Year => year_filter(
+            f,
+            req.year_min.unwrap_or(0),
+            req.year_max.unwrap_or(u64::MAX),
+        ),
+    }))
+}
+
 /// Filter clauses of the request's facet selections, leaving out `skip` (for counting that
 /// facet disjunctively).
 fn request_filters(f: &Fields, req: &SearchRequest, skip: Option<Dim>) -> Vec<Box<dyn Query>> {
-    let mut out = Vec::new();
-    for dim in DIMS {
-        if Some(dim) == skip || !dim.selected(req) {
-            continue;
-        }
-        out.push(match dim {
-            Dim::Topic => topic_filter(f, &req.topics),
-            Dim::Type => value_filter(f, FACET_TYPE, &req.types),
-            Dim::Language => value_filter(f, FACET_LANGUAGE, &req.languages),
-            Dim::Place => value_filter(f, FACET_PLACE, &req.places),
-            Dim::Year => year_filter(
-                f,
-                req.year_min.unwrap_or(0),
-                req.year_max.unwrap_or(u64::MAX),
-            ),
-        });
-    }
-    out
+    DIMS.into_iter()
+        .filter(|d| Some(*d) != skip)
+        .filter_map(|d| dim_filter(f, req, d))
+        .collect()
 }
 
 /// Filters written in the query itself (`topic:water year:2020`): they always apply.
@@ -262,7 +278,7 @@ fn query_filters(f: &Fields, q: &ParsedQuery) -> Vec<Box<dyn Query>> {
     for &(lo, hi) in &q.years {
         out.push(year_filter(f, lo, hi));
     }
-    out
+    out.into_iter().map(filtering).collect()
 }
 
 /// The parts of a search that do not depend on which facet is being counted.
@@ -366,20 +382,19 @@ pub fn search(store: &Store, searcher: &Searcher, req: &SearchRequest) -> Result
     let limit = req.limit.clamp(1, MAX_LIMIT);
     let prepared = Prepared::new(store, searcher, &req.query);
     let browse = prepared.text.is_none();
-    let query = prepared.doc_query(f, req, None);
+    // One selected dimension (a topic clicked, say) is counted in the ranking pass itself,
+    // its filter tested per document (crate::sideways): the search runs without it.
+    let selected: Vec<Dim> = DIMS.into_iter().filter(|d| d.selected(req)).collect();
+    let sideways = match selected.as_slice() {
+        [dim] if !browse => Some(*dim),
+        _ => None,
+    };
+    let query = prepared.doc_query(f, req, sideways);
 
     // Facets of unselected dimensions are counted in the same pass over the matches as
     // the ranking: both visit every matching document anyway.
     let unselected: Vec<Dim> = DIMS.into_iter().filter(|d| !d.selected(req)).collect();
-    let pool = if browse {
-        None
-    } else {
-        prepared
-            .passage_query(store, req)
-            .map(|q| PassagePool::search(searcher, q))
-            .transpose()?
-    };
-    let (addrs, total, counted) = if browse {
+    let (addrs, total, counted, side, pool) = if browse {
         let window = TopDocs::with_limit(limit).and_offset(req.offset);
         let (top, total, counts) = searcher.search(
             &query,
@@ -390,20 +405,47 @@ pub fn search(store: &Store, searcher: &Searcher, req: &SearchRequest) -> Result
             ),
         )?;
         let addrs = top.into_iter().map(|(_, a)| (0.0, a)).collect();
-        (addrs, total, Collected::from(counts))
+        (addrs, total, Collected::from(counts), None, None)
     } else {
-        ranked(
-            searcher,
-            &store.facet_maps,
-            req,
-            query.as_ref(),
-            limit,
-            pool.as_ref(),
-            &unselected,
-        )?
+        let sideways = match sideways.and_then(|d| Some((d, dim_filter(f, req, d)?))) {
+            Some((dim, filter)) => Some((
+                dim,
+                filter.weight(EnableScoring::disabled_from_searcher(searcher))?,
+            )),
+            None => None,
+        };
+        let depth = RERANK_DEPTH.max(req.offset + limit);
+        let pool = || {
+            prepared
+                .passage_query(store, req)
+                .map(|q| PassagePool::search(searcher, q))
+                .transpose()
+        };
+        let documents = || {
+            let maps = &store.facet_maps;
+            document_pass(
+                searcher,
+                maps,
+                req,
+                query.as_ref(),
+                depth,
+                &unselected,
+                sideways,
+            )
+        };
+        // The two passes are independent; on a large library each takes milliseconds, far
+        // more than handing one to another core.
+        let (pool, documents) = if searcher.num_docs() >= PARALLEL_RECORDS {
+            rayon::join(pool, documents)
+        } else {
+            (pool(), documents())
+        };
+        let (pool, (top, total, counted, side)) = (pool?, documents?);
+        let addrs = reranked(searcher, req, top, limit, pool.as_ref())?;
+        (addrs, total, counted, side, pool)
     };
 
-    let facets = count_facets(store, searcher, &prepared, req, &unselected, &counted)?;
+    let facets = count_facets(store, searcher, &prepared, req, &unselected, &counted, side)?;
     let pquery = passage_text_query(&store.index, f, &prepared.parsed);
     let generators = match &pquery {
         Some(q) => Some(snippet_generators(searcher, f, q.as_ref())?),
@@ -438,6 +480,12 @@ pub fn search(store: &Store, searcher: &Searcher, req: &SearchRequest) -> Result
         facets,
     })
 }
+
+/// Records above which a search runs its passage pool and its document pass on two threads:
+/// there each takes milliseconds (at 1M passages, 20 ms each for a phrase), against tens of
+/// microseconds to hand one over, which on a small library would be a few percent of a
+/// search well under a millisecond.
+const PARALLEL_RECORDS: u64 = 100_000;
 
 /// How many of the best documents by document-level score are re-ranked by their
 /// passages; deeper pages keep the document-level order.
@@ -517,33 +565,57 @@ impl PassagePool {
     }
 }
 
-/// The documents of the requested window with their scores, how many matched in all, and
-/// the facet counts of the matches.
-type Window = (Vec<(f32, DocAddress)>, usize, Collected);
+/// The best documents by document-level score, how many matched in all, the facet counts
+/// of the matches, and the counts of the dimension counted sideways.
+type DocPass = (
+    Vec<(f32, DocAddress)>,
+    usize,
+    Collected,
+    Option<(Dim, Collected)>,
+);
 
-/// The requested window of documents, ranked by their best evidence: the document-level
-/// score (title and whole text) plus the scores of its two best passages, so that a long
-/// document ranks by what it says best rather than by how much it says. Documents
-/// containing every word stay ahead of the others: passage scores never reach the tier
-/// bonus. Also counts the facets of `unselected` over the same matches.
-fn ranked(
+/// The document-level pass: the best `depth` documents by document-level score (title and
+/// whole text), how many matched, and the facets of `unselected` over the same matches;
+/// with `sideways`, also the dimension whose filter `query` leaves out, counted over every
+/// match while only the matches that pass its filter are ranked and counted.
+fn document_pass(
     searcher: &Searcher,
     maps: &Arc<FacetMaps>,
     req: &SearchRequest,
     query: &dyn Query,
+    depth: usize,
+    unselected: &[Dim],
+    sideways: Option<(Dim, Box<dyn Weight>)>,
+) -> Result<DocPass> {
+    let main = (
+        TopDocs::with_limit(depth).order_by_score(),
+        Count,
+        facet_collectors(maps, unselected, &[]),
+    );
+    let ((top, total, counts), side) = match sideways {
+        Some((dim, filter)) => {
+            let subtopics = sideways_subtopics(req, dim);
+            let side = facet_collectors(maps, &[dim], &subtopics);
+            let (main, side) = searcher.search(query, &Sideways::new(filter, main, side))?;
+            (main, Some((dim, Collected::from(side))))
+        }
+        None => (searcher.search(query, &main)?, None),
+    };
+    Ok((top, total, Collected::from(counts), side))
+}
+
+/// The requested window of the document pass's best documents, ranked by their best
+/// evidence: the document-level score plus the scores of its two best passages, so that a
+/// long document ranks by what it says best rather than by how much it says. Documents
+/// containing every word stay ahead of the others: passage scores never reach the tier
+/// bonus.
+fn reranked(
+    searcher: &Searcher,
+    req: &SearchRequest,
+    top: Vec<(f32, DocAddress)>,
     limit: usize,
     pool: Option<&PassagePool>,
-    unselected: &[Dim],
-) -> Result<Window> {
-    let depth = RERANK_DEPTH.max(req.offset + limit);
-    let (top, total, counts) = searcher.search(
-        query,
-        &(
-            TopDocs::with_limit(depth).order_by_score(),
-            Count,
-            facet_collectors(maps, unselected, &[]),
-        ),
-    )?;
+) -> Result<Vec<(f32, DocAddress)>> {
     let ids = record_keys(searcher, top.iter().map(|(_, a)| *a))?;
     let mut scored: Vec<(f32, DocAddress)> = top
         .into_iter()
@@ -557,11 +629,16 @@ fn ranked(
         })
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-    Ok((
-        scored.into_iter().skip(req.offset).take(limit).collect(),
-        total,
-        Collected::from(counts),
-    ))
+    Ok(scored.into_iter().skip(req.offset).take(limit).collect())
+}
+
+/// The selected topics whose children are listed, when `dim` is the topic.
+fn sideways_subtopics(req: &SearchRequest, dim: Dim) -> Vec<Facet> {
+    if dim == Dim::Topic {
+        selected_topic_roots(&req.topics)
+    } else {
+        Vec::new()
+    }
 }
 
 /// The document key of each record, from the `key` fast field: no strings and no term
@@ -591,7 +668,8 @@ pub(crate) fn record_keys(
 pub(crate) type RecordKey = u64;
 
 /// Facet counts: `counted` holds every facet without a selection (counted with the
-/// ranking); one search more per selected facet, with its own selection left out.
+/// ranking), `sideways` a selected one counted there too; one search more per other
+/// selected facet, with its own selection left out.
 fn count_facets(
     store: &Store,
     searcher: &Searcher,
@@ -599,6 +677,7 @@ fn count_facets(
     req: &SearchRequest,
     unselected: &[Dim],
     counted: &Collected,
+    sideways: Option<(Dim, Collected)>,
 ) -> Result<Facets> {
     let f = &store.fields;
     let mut out = Facets::default();
@@ -606,14 +685,17 @@ fn count_facets(
         fill(&mut out, *d, counted, &[]);
     }
     for dim in DIMS.into_iter().filter(|d| d.selected(req)) {
-        let query = prepared.doc_query(f, req, Some(dim));
-        let subtopics = if dim == Dim::Topic {
-            selected_topic_roots(&req.topics)
-        } else {
-            Vec::new()
-        };
-        let counts = collect_facets(store, searcher, query.as_ref(), &[dim], &subtopics)?;
-        fill(&mut out, dim, &counts, &subtopics);
+        let subtopics = sideways_subtopics(req, dim);
+        match &sideways {
+            Some((counted_dim, counts)) if *counted_dim == dim => {
+                fill(&mut out, dim, counts, &subtopics);
+            }
+            _ => {
+                let query = prepared.doc_query(f, req, Some(dim));
+                let counts = collect_facets(store, searcher, query.as_ref(), &[dim], &subtopics)?;
+                fill(&mut out, dim, &counts, &subtopics);
+            }
+        }
     }
     Ok(out)
 }

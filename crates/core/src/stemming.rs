@@ -16,6 +16,10 @@ use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 /// Words remembered before the memo starts over: a library's vocabulary is tens of
 /// thousands of words; this bounds a pathological one (a few MB).
 const MAX_REMEMBERED: usize = 100_000;
+/// Tokens an analyzer instance stems before it starts remembering: a query's analyzer sees
+/// a few words and is dropped, and filling a memo for it cost more than stemming them
+/// (real corpus, keyword searches 0.83 -> 0.9 ms); an indexing one sees millions.
+const REMEMBER_AFTER: usize = 256;
 
 /// The Snowball stemmer of `algorithm`, memoized.
 #[derive(Clone)]
@@ -36,6 +40,7 @@ impl TokenFilter for CachedStemmer {
         CachedStemmerFilter {
             algorithm: self.algorithm,
             memo: FxHashMap::default(),
+            seen: 0,
             inner,
         }
     }
@@ -46,6 +51,8 @@ pub struct CachedStemmerFilter<T> {
     algorithm: frostem::Algorithm,
     /// Word → stem.
     memo: FxHashMap<Box<str>, Box<str>>,
+    /// Tokens stemmed so far, up to [`REMEMBER_AFTER`].
+    seen: usize,
     inner: T,
 }
 
@@ -57,6 +64,7 @@ impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
             tail: self.inner.token_stream(text),
             stemmer: frostem::Stemmer::new(self.algorithm),
             memo: &mut self.memo,
+            seen: &mut self.seen,
         }
     }
 }
@@ -65,6 +73,7 @@ pub struct CachedStemmerStream<'a, T> {
     tail: T,
     stemmer: frostem::Stemmer,
     memo: &'a mut FxHashMap<Box<str>, Box<str>>,
+    seen: &'a mut usize,
 }
 
 impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
@@ -73,6 +82,19 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
             return false;
         }
         let token = self.tail.token_mut();
+        if *self.seen < REMEMBER_AFTER {
+            *self.seen += 1;
+            // A borrowed stem is a slice of the word (often all of it).
+            let stem = match self.stemmer.stem(&token.text) {
+                Cow::Owned(stem) => Some(stem),
+                Cow::Borrowed(stem) if stem.len() != token.text.len() => Some(stem.to_string()),
+                Cow::Borrowed(_) => None,
+            };
+            if let Some(stem) = stem {
+                token.text = stem;
+            }
+            return true;
+        }
         if let Some(stem) = self.memo.get(token.text.as_str()) {
             if **stem != *token.text {
                 token.text.clear();
@@ -143,7 +165,9 @@ mod tests {
                 ],
                 0..40),
         ) {
-            let text = words.join(" ");
+            // Long enough that the memo is used (after REMEMBER_AFTER tokens) on the
+            // second pass at least.
+            let text = words.join(" ").repeat(8);
             for (language, algorithm) in [
                 (Language::English, frostem::Algorithm::English),
                 (Language::Spanish, frostem::Algorithm::Spanish),
