@@ -12,6 +12,11 @@
 //! the file is tried once more in a fresh one. (A timeout is the file's own: it is not
 //! tried again.) Workers are retired after [`RETIRE_AFTER`] files, which bounds what one
 //! process can accumulate.
+//!
+//! A worker dies with the *thread* that started it (Linux ties the death signal to the
+//! thread), and an idle worker may next serve another thread. A pool lives within one run,
+//! whose extraction threads outlive it; should a starting thread end first anyway, its
+//! worker's death looks like a crash and the file is read again by a fresh worker.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
