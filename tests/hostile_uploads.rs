@@ -752,7 +752,7 @@ fn serve_killed_during_uploads_restarts_with_each_document_once() {
         let batch: Vec<_> = pending.drain(..pending.len().min(6)).collect();
         let delay = Duration::from_millis(rng.u64(100..2500));
         let results = Mutex::new(Vec::new());
-        let mut server_pid = 0;
+        let server_pid = s.pid();
         std::thread::scope(|scope| {
             for chunk in batch.chunks(2) {
                 let (results, s) = (&results, &s);
@@ -766,7 +766,6 @@ fn serve_killed_during_uploads_restarts_with_each_document_once() {
             }
             std::thread::sleep(delay);
             // The uploads in flight then see their connection closed.
-            server_pid = s.pid();
             sigkill(server_pid);
             kills += 1;
         });

@@ -384,7 +384,8 @@ pub fn search(store: &Store, searcher: &Searcher, req: &SearchRequest) -> Result
     let browse = prepared.text.is_none();
     // One selected dimension (a topic clicked, say) is counted in the ranking pass itself,
     // its filter tested per document (crate::sideways): the search runs without it.
-    let selected: Vec<Dim> = DIMS.into_iter().filter(|d| d.selected(req)).collect();
+    let (selected, unselected): (Vec<Dim>, Vec<Dim>) =
+        DIMS.into_iter().partition(|d| d.selected(req));
     let sideways = match selected.as_slice() {
         [dim] if !browse => Some(*dim),
         _ => None,
@@ -393,7 +394,6 @@ pub fn search(store: &Store, searcher: &Searcher, req: &SearchRequest) -> Result
 
     // Facets of unselected dimensions are counted in the same pass over the matches as
     // the ranking: both visit every matching document anyway.
-    let unselected: Vec<Dim> = DIMS.into_iter().filter(|d| !d.selected(req)).collect();
     let (addrs, total, counted, side, pool) = if browse {
         let window = TopDocs::with_limit(limit).and_offset(req.offset);
         let (top, total, counts) = searcher.search(

@@ -329,6 +329,9 @@ fn read_file(file: &CorpusFile) -> std::io::Result<ReadFile> {
         bytes = Vec::new();
     } else {
         let head = bytes.len();
+        // Sized from the file's length, as fs::read does, rather than grown by doubling.
+        let len = f.metadata().map_or(0, |m| m.len() as usize);
+        bytes.reserve_exact(len.saturating_sub(head));
         f.read_to_end(&mut bytes)?;
         hasher.update(&bytes[head..]);
     }
@@ -369,7 +372,7 @@ fn process_bytes(
     let rel = file.rel.clone();
     match format {
         Format::Pdf => {
-            let limits = workers.limits();
+            let limits = opts.isolation.limits();
             let (doc, retagged) = match cache.load(content) {
                 Some(doc) => (doc, true),
                 None => {

@@ -6,10 +6,10 @@
 //! allocation fail inside a worker instead of exhausting the machine, and the parent kills
 //! a worker whose file takes longer than the time limit.
 //!
-//! - [`pool`]: the parent's side. A [`WorkerPool`] keeps a worker per extraction thread for
-//!   the length of a run, so a run pays for starting a worker once per thread rather than
-//!   once per PDF; a file is only ever blamed for a crash by a worker that had read nothing
-//!   else.
+//! - [`pool`]: the parent's side. A [`WorkerPool`] keeps its idle workers for the length
+//!   of a run (as many as files were read at once), so a run pays for starting a worker
+//!   once per extraction thread rather than once per PDF; a file is only ever blamed for a
+//!   crash by a worker that had read nothing else.
 //! - [`worker`]: the child's side. It puts its limits on itself and answers requests.
 
 pub mod pool;

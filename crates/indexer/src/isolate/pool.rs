@@ -52,11 +52,6 @@ impl WorkerPool {
         }
     }
 
-    /// The limits failures happen under (see [`Isolation::limits`]).
-    pub fn limits(&self) -> String {
-        self.isolation.limits()
-    }
-
     /// Extracts `path` with `engine`. `Err` carries the reason.
     pub fn extract(&self, path: &Path, engine: PdfEngine) -> Result<ExtractedDoc, PdfFailure> {
         let Isolation::Subprocess {
@@ -71,23 +66,19 @@ impl WorkerPool {
         };
         let start = || Worker::start(command, WorkerLimits::for_timeout(*memory_limit, *timeout));
         let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
-        let (worker, fresh) = match idle {
+        let (mut worker, mut fresh) = match idle {
             Some(worker) => (worker, false),
             None => (start()?, true),
         };
-        match worker.read(path, engine, *timeout) {
-            Ok((reply, worker)) => {
-                self.keep(worker);
-                reply
-            }
-            Err(lost) if fresh || lost.timed_out => Err(lost.failure),
-            Err(_) => match start()?.read(path, engine, *timeout) {
+        loop {
+            match worker.read(path, engine, *timeout) {
                 Ok((reply, worker)) => {
                     self.keep(worker);
-                    reply
+                    return reply;
                 }
-                Err(lost) => Err(lost.failure),
-            },
+                Err(lost) if fresh || lost.timed_out => return Err(lost.failure),
+                Err(_) => (worker, fresh) = (start()?, true),
+            }
         }
     }
 
